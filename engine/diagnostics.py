@@ -1,0 +1,47 @@
+"""Source locations and diagnostics: every input problem as ``path:line[:col]: message``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in an input file; ``line`` and ``col`` are 1-based, ``col`` 0 when unknown."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        text = self.path
+        if self.line:
+            text += f":{self.line}"
+            if self.col:
+                text += f":{self.col}"
+        return text
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found in an input file, sortable by location."""
+
+    location: Location
+    message: str = field(compare=True)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class InputError(Exception):
+    """Raised when input files have problems; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = sorted(set(diagnostics))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def render(diagnostics: Iterable[Diagnostic]) -> str:
+    """All diagnostics, sorted by location, one per line."""
+    return "\n".join(str(d) for d in sorted(set(diagnostics)))
