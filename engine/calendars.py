@@ -1,0 +1,179 @@
+"""Day calendars for counting "N trading/business days after D".
+
+Three calendars are known (see :data:`CALENDAR_NAMES`):
+
+* ``XNYS`` -- New York Stock Exchange sessions (from ``exchange_calendars``), so unscheduled
+  closures such as 11-14 Sep 2001 count as closed; an early close is still a session.
+* ``XFED`` -- New York banking days: weekdays that are not Federal Reserve holidays
+  (from ``holidays.financial_holidays("XFED")``).  The Fed was open on Good Friday and on
+  11-14 Sep 2001, and closed on Columbus Day and Veterans Day, unlike the NYSE.
+* ``calendar`` -- every day.
+
+The exchange and banking calendars cover 1990-01-01..2045-12-31 and are built once per
+process, on first use; dates outside that range raise :class:`ValueError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+
+CALENDAR_NAMES: tuple[str, ...] = ("XNYS", "XFED", "calendar")
+
+FIRST_DAY = date(1990, 1, 1)
+LAST_DAY = date(2045, 12, 31)
+
+_ONE_DAY = timedelta(days=1)
+
+
+class UnknownCalendarError(ValueError):
+    """Raised for a calendar name that is not one of :data:`CALENDAR_NAMES`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        by_lower = {known.lower(): known for known in CALENDAR_NAMES}
+        close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
+        hint = f"; did you mean {by_lower[close[0]]!r}?" if close else ""
+        known = ", ".join(CALENDAR_NAMES)
+        super().__init__(f"unknown calendar {name!r}{hint} (known calendars: {known})")
+
+
+@dataclass(frozen=True)
+class DayCalendar:
+    """A set of "days" (sessions, banking days or all days) that deadlines are counted in.
+
+    ``days`` is the sorted tuple of member days within ``first``..``last``; ``None`` means
+    every date is a day (the ``calendar`` calendar), with no range limit.
+    """
+
+    name: str
+    label: str
+    days: tuple[date, ...] | None = field(default=None, repr=False, compare=False)
+    first: date = date.min
+    last: date = date.max
+
+    def _check(self, *ds: date) -> None:
+        for d in ds:
+            if not self.first <= d <= self.last:
+                raise ValueError(
+                    f"date {d.isoformat()} is outside the {self.name} calendar's range "
+                    f"{self.first.isoformat()}..{self.last.isoformat()}"
+                )
+
+    def _beyond(self, d: date, n: int, direction: str) -> ValueError:
+        return ValueError(
+            f"counting {n} {self.label}(s) {direction} {d.isoformat()} runs past the "
+            f"{self.name} calendar's range {self.first.isoformat()}..{self.last.isoformat()}"
+        )
+
+    def is_day(self, d: date) -> bool:
+        """Whether ``d`` is a day of this calendar (a session, a banking day, ...)."""
+        self._check(d)
+        if self.days is None:
+            return True
+        i = bisect_left(self.days, d)
+        return i < len(self.days) and self.days[i] == d
+
+    def nth_after(self, d: date, n: int) -> date:
+        """The ``n``-th day of this calendar strictly after ``d`` (``d`` need not be a day)."""
+        _check_n(n)
+        self._check(d)
+        if self.days is None:
+            try:
+                return d + timedelta(days=n)
+            except OverflowError:
+                raise self._beyond(d, n, "after") from None
+        i = bisect_right(self.days, d) + n - 1
+        if i >= len(self.days):
+            raise self._beyond(d, n, "after")
+        return self.days[i]
+
+    def nth_before(self, d: date, n: int) -> date:
+        """The ``n``-th day of this calendar strictly before ``d`` (``d`` need not be a day)."""
+        _check_n(n)
+        self._check(d)
+        if self.days is None:
+            try:
+                return d - timedelta(days=n)
+            except OverflowError:
+                raise self._beyond(d, n, "before") from None
+        i = bisect_left(self.days, d) - n
+        if i < 0:
+            raise self._beyond(d, n, "before")
+        return self.days[i]
+
+    def days_after(self, after: date, through: date) -> list[date]:
+        """The days strictly after ``after`` up to and including ``through``, in order."""
+        self._check(after, through)
+        if through <= after:
+            return []
+        if self.days is None:
+            return [after + timedelta(days=k) for k in range(1, (through - after).days + 1)]
+        return list(self.days[bisect_right(self.days, after) : bisect_right(self.days, through)])
+
+    def closures(self, after: date, through: date) -> list[date]:
+        """Weekdays strictly after ``after`` through ``through`` that are not days here.
+
+        These are the holidays and special closures that explain why a count of days runs
+        longer than the weekdays alone would suggest.
+        """
+        self._check(after, through)
+        if self.days is None or through <= after:
+            return []
+        open_days = set(self.days_after(after, through))
+        out: list[date] = []
+        d = after + _ONE_DAY
+        while d <= through:
+            if d.weekday() < 5 and d not in open_days:
+                out.append(d)
+            d += _ONE_DAY
+        return out
+
+
+def _check_n(n: int) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"the number of days to count must be an integer >= 1, not {n!r}")
+
+
+def _xnys_days() -> tuple[date, ...]:
+    import exchange_calendars
+
+    with warnings.catch_warnings():
+        # pandas deprecation noise from inside exchange_calendars; nothing we can act on.
+        warnings.simplefilter("ignore")
+        cal = exchange_calendars.get_calendar(
+            "XNYS", start=FIRST_DAY.isoformat(), end=LAST_DAY.isoformat()
+        )
+        return tuple(date(d.year, d.month, d.day) for d in cal.sessions.date)
+
+
+def _xfed_days() -> tuple[date, ...]:
+    import holidays
+
+    closed = holidays.financial_holidays("XFED", years=range(FIRST_DAY.year, LAST_DAY.year + 1))
+    out: list[date] = []
+    d = FIRST_DAY
+    while d <= LAST_DAY:
+        if d.weekday() < 5 and d not in closed:
+            out.append(d)
+        d += _ONE_DAY
+    return tuple(out)
+
+
+@cache
+def get_calendar(name: str) -> DayCalendar:
+    """The calendar called ``name`` (one of :data:`CALENDAR_NAMES`), built once per process.
+
+    Raises :class:`UnknownCalendarError` for any other name.
+    """
+    if name == "XNYS":
+        return DayCalendar("XNYS", "NYSE trading day", _xnys_days(), FIRST_DAY, LAST_DAY)
+    if name == "XFED":
+        return DayCalendar("XFED", "New York banking day", _xfed_days(), FIRST_DAY, LAST_DAY)
+    if name == "calendar":
+        return DayCalendar("calendar", "calendar day")
+    raise UnknownCalendarError(name)

@@ -1,0 +1,179 @@
+"""Compile a contract's obligations into a durable_rules ruleset, in named stages.
+
+One compiled ruleset serves every instance of the contract: each instance is a
+durable_rules session (``sid``). Facts, obligations and clock ticks are
+durable_rules facts of three kinds:
+
+* ``{"kind": "fact", "type": ..., "seq": n, "f_<field>": ...}``: a user fact,
+  asserted then retracted, so that every rule sees it once;
+* ``{"kind": "obl", "rule": ..., "key": ..., "state": open|overdue|closed,
+  "late_after": µs, "tseq": n, "a0": n, ...}``: an obligation instance;
+* ``{"kind": "tick", "ts": µs}``: event time moving on (never the wall clock).
+
+durable_rules does the matching: a trigger by fact type, a satisfying fact to
+its obligation by key and order, a deadline's absence by a tick later than
+``late_after``. The Python actions (``engine.actions``) record what matched.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from engine import actions
+from engine.model import Contract, Kind, Obligation
+
+Action = Callable[[Any], None]
+
+
+def fact_pattern(fact_type: str, *extra: dict[str, Any]) -> dict[str, Any]:
+    """Match a user fact of one type, with extra conditions."""
+    return {"$and": [{"kind": "fact"}, {"type": fact_type}, *extra]}
+
+
+def obligation_pattern(rule: str, *extra: dict[str, Any]) -> dict[str, Any]:
+    """Match an obligation instance of one rule, with extra conditions."""
+    return {"$and": [{"kind": "obl"}, {"rule": rule}, *extra]}
+
+
+def key_condition(ob: Obligation, contract: Contract, fact_type: str) -> list[dict[str, Any]]:
+    """Correlate a fact with the obligation by the rule's key field, when the fact has it."""
+    ftype = contract.fact_types.get(fact_type)
+    if ob.key and ftype is not None and ob.key in ftype.fields:
+        return [{f"f_{ob.key}": {"o": "key"}}]
+    return []
+
+
+def _bind(handler: Callable[..., None], ob: Obligation, *args: Any) -> Action:
+    def run(c: Any) -> None:
+        actions.dispatch(c, handler, ob, *args)
+
+    run.__name__ = f"{handler.__name__}_{ob.id}"
+    return run
+
+
+# -- stages: one function per building block ---------------------------------------
+def stage_trigger(ob: Obligation, contract: Contract) -> dict[str, Any]:
+    """A trigger fact opens an obligation instance."""
+    assert ob.trigger is not None
+    return {
+        f"{ob.id}.trigger": {
+            "all": [{"m": fact_pattern(ob.trigger.fact)}],
+            "run": _bind(actions.on_trigger, ob),
+        }
+    }
+
+
+def stage_anchors(ob: Obligation, contract: Contract) -> dict[str, Any]:
+    """Later facts that fix a derived date (first X, running total of X)."""
+    rules = {}
+    anchors = ob.due.anchors() if ob.due else ()
+    for i, anchor in enumerate(a for a in anchors if a.kind in ("first", "running_total")):
+        guard = {"$gt": {"seq": {"o": f"a{i}"}}}
+        rules[f"{ob.id}.anchor{i}"] = {
+            "all": [
+                {"o": obligation_pattern(ob.id)},
+                {
+                    "f": fact_pattern(
+                        anchor.fact_type, guard, *key_condition(ob, contract, anchor.fact_type)
+                    )
+                },
+            ],
+            "run": _bind(actions.on_anchor, ob, anchor, i),
+        }
+    return rules
+
+
+def stage_satisfaction(ob: Obligation, contract: Contract) -> dict[str, Any]:
+    """A later fact of the satisfying type, same key, meets (or belatedly meets) it."""
+    assert ob.satisfied_by is not None
+    unsatisfied = {"$or": [{"state": "open"}, {"state": "overdue"}]}
+    after_trigger = {"$gt": {"seq": {"o": "tseq"}}}
+    return {
+        f"{ob.id}.satisfy": {
+            "all": [
+                {"o": obligation_pattern(ob.id, unsatisfied)},
+                {
+                    "f": fact_pattern(
+                        ob.satisfied_by.fact,
+                        after_trigger,
+                        *key_condition(ob, contract, ob.satisfied_by.fact),
+                    )
+                },
+            ],
+            "run": _bind(actions.on_satisfy, ob),
+        }
+    }
+
+
+def stage_deadline(ob: Obligation, contract: Contract) -> dict[str, Any]:
+    """A tick later than the deadline while still open: the absence of the act."""
+    return {
+        f"{ob.id}.deadline": {
+            "all": [
+                {"o": obligation_pattern(ob.id, {"state": "open"})},
+                {"t": {"$and": [{"kind": "tick"}, {"$gt": {"ts": {"o": "late_after"}}}]}},
+            ],
+            "run": _bind(actions.on_deadline, ob),
+        }
+    }
+
+
+def stage_check(ob: Obligation, contract: Contract) -> dict[str, Any]:
+    """Every fact of the checked type tests a standing duty."""
+    assert ob.check is not None
+    return {
+        f"{ob.id}.check": {
+            "all": [{"m": fact_pattern(ob.check.fact)}],
+            "run": _bind(actions.on_check, ob),
+        }
+    }
+
+
+def stage_prohibition(ob: Obligation, contract: Contract) -> dict[str, Any]:
+    """Every fact of the forbidden type is tested against the prohibition."""
+    assert ob.forbids is not None
+    return {
+        f"{ob.id}.forbid": {
+            "all": [{"m": fact_pattern(ob.forbids.fact)}],
+            "run": _bind(actions.on_forbidden, ob),
+        }
+    }
+
+
+STAGES: dict[Kind, tuple[Callable[[Obligation, Contract], dict[str, Any]], ...]] = {
+    Kind.DEADLINE: (stage_trigger, stage_anchors, stage_satisfaction, stage_deadline),
+    Kind.RIGHT: (stage_trigger, stage_anchors, stage_satisfaction, stage_deadline),
+    Kind.STANDING: (stage_check,),
+    Kind.PROHIBITION: (stage_prohibition,),
+}
+
+
+@dataclass(frozen=True)
+class CompiledContract:
+    """A contract and its durable_rules ruleset definition."""
+
+    contract: Contract
+    name: str
+    rules: dict[str, Any]
+
+    def definition(self) -> dict[str, Any]:
+        """A fresh copy to register in a host (durable_rules consumes the ``run`` keys)."""
+        fresh = {}
+        for rule_name, rule in self.rules.items():
+            body = {k: copy.deepcopy(v) for k, v in rule.items() if k != "run"}
+            body["run"] = rule["run"]
+            fresh[rule_name] = body
+        return {self.name: fresh}
+
+
+def compile_contract(contract: Contract) -> CompiledContract:
+    """Compile every obligation of a contract through the stages of its kind."""
+    rules: dict[str, Any] = {}
+    for ob in contract.obligations:
+        for stage in STAGES[ob.kind]:
+            rules.update(stage(ob, contract))
+    name = "cw_" + contract.id.replace("-", "_")
+    return CompiledContract(contract, name, rules)

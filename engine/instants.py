@@ -1,0 +1,190 @@
+"""Instants, time zones and calendar arithmetic, on top of pendulum.
+
+Dates are plain :class:`datetime.date`; instants are time-zone-aware
+:class:`pendulum.DateTime`.  Nothing here reads the clock.  Naive local times that do not
+exist (spring-forward gap) or exist twice (fall-back hour) are rejected rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+import pendulum
+
+_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_INSTANT_RE = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})?)?"
+)
+_HHMM_RE = re.compile(r"([0-9]{2}):([0-9]{2})")
+_EPOCH = datetime(1970, 1, 1)
+_US = timedelta(microseconds=1)
+
+
+class InstantError(ValueError):
+    """A date, time or instant that cannot be parsed or does not exist; message is for users."""
+
+
+def _zone(tz: str) -> pendulum.Timezone:
+    try:
+        return pendulum.timezone(tz)
+    except (ValueError, KeyError) as e:
+        raise InstantError(f"unknown time zone {tz!r}") from e
+
+
+def _date(y: str, m: str, d: str) -> date:
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError as e:
+        raise InstantError(f"impossible date {y}-{m}-{d}: {e}") from None
+
+
+def _localize(naive: datetime, tz: str, strict: bool, later: bool = False) -> pendulum.DateTime:
+    """``naive`` wall time in ``tz``.
+
+    ``strict`` rejects nonexistent and ambiguous wall times; otherwise a nonexistent time is
+    moved forward by the size of the gap and an ambiguous one takes the earlier (or, with
+    ``later``, the later) of its two instants.
+    """
+    zone = _zone(tz)
+    first = naive.replace(tzinfo=zone, fold=0)
+    second = first.replace(fold=1)
+    if first.utcoffset() != second.utcoffset():
+        shown = naive.isoformat(timespec="minutes" if not naive.second else "seconds")
+        back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        if back != naive:  # the wall time does not survive a round trip: it is in a gap
+            if strict:
+                raise InstantError(
+                    f"nonexistent local time {shown} in {tz} (clocks sprang forward); "
+                    "give an offset"
+                )
+            return pendulum.instance(first.astimezone(UTC)).in_timezone(tz)
+        if strict:
+            raise InstantError(
+                f"ambiguous local time {shown} in {tz} (clocks fell back, so it happened "
+                "twice); give an offset"
+            )
+        return pendulum.instance(second if later else first)
+    return pendulum.instance(first)
+
+
+def parse_date(text: str) -> date:
+    """Parse a strict ``YYYY-MM-DD`` date."""
+    m = _DATE_RE.fullmatch(text)
+    if not m:
+        raise InstantError(f"malformed date {text!r}: expected YYYY-MM-DD")
+    return _date(*m.groups())
+
+
+def parse_instant(text: str, tz: str) -> pendulum.DateTime:
+    """Parse a date, a local date-time in ``tz``, or a date-time with an offset or ``Z``.
+
+    ``YYYY-MM-DD`` is midnight in ``tz``; ``YYYY-MM-DDTHH:MM[:SS[.ffffff]]`` is that wall time in
+    ``tz`` (rejected if it does not exist or is ambiguous there); with a ``Z`` or ``+HH:MM``
+    suffix it is that exact instant, kept in the offset given.
+    """
+    m = _INSTANT_RE.fullmatch(text)
+    if not m:
+        raise InstantError(
+            f"malformed date/time {text!r}: expected YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] "
+            "or either with an offset such as Z or -05:00"
+        )
+    y, mo, d, hh, mi, ss, frac, off = m.groups()
+    day = _date(y, mo, d)
+    if hh is None:
+        return _localize(datetime(day.year, day.month, day.day), tz, strict=True)
+    try:
+        clock = time(int(hh), int(mi), int(ss or 0), int((frac or "0").ljust(6, "0")))
+    except ValueError as e:
+        raise InstantError(f"impossible time in {text}: {e}") from None
+    naive = datetime.combine(day, clock)
+    if off is None:
+        return _localize(naive, tz, strict=True)
+    if off == "Z":
+        return pendulum.instance(naive.replace(tzinfo=UTC))
+    sign = -1 if off[0] == "-" else 1
+    oh, om = int(off[1:3]), int(off[4:6])
+    if oh > 23 or om > 59:
+        raise InstantError(f"impossible offset {off} in {text}")
+    offset = timezone(sign * timedelta(hours=oh, minutes=om))
+    return pendulum.instance(naive.replace(tzinfo=offset))
+
+
+def local_time(d: date, hhmm: str, tz: str) -> pendulum.DateTime:
+    """Wall time ``hhmm`` (``"17:00"``) on ``d`` in ``tz``, with that day's UTC offset.
+
+    Raises :class:`InstantError` if the time is malformed, or does not exist or is
+    ambiguous on that day (a DST switch).
+    """
+    m = _HHMM_RE.fullmatch(hhmm)
+    if not m or int(m[1]) > 23 or int(m[2]) > 59:
+        raise InstantError(f"malformed time of day {hhmm!r}: expected HH:MM (00:00..23:59)")
+    naive = datetime(d.year, d.month, d.day, int(m[1]), int(m[2]))
+    return _localize(naive, tz, strict=True)
+
+
+def start_of_day(d: date, tz: str) -> pendulum.DateTime:
+    """The first instant of ``d`` in ``tz`` (midnight, or the end of a gap at midnight)."""
+    return _localize(datetime(d.year, d.month, d.day), tz, strict=False)
+
+
+def end_of_day(d: date, tz: str) -> pendulum.DateTime:
+    """The last instant of ``d`` in ``tz``: 23:59:59.999999 local time."""
+    naive = datetime(d.year, d.month, d.day, 23, 59, 59, 999999)
+    return _localize(naive, tz, strict=False, later=True)
+
+
+def _plain(d: date) -> date:
+    return date(d.year, d.month, d.day)
+
+
+def add_days(d: date, n: int) -> date:
+    """``d`` plus ``n`` calendar days (``n`` may be negative)."""
+    return _plain(d) + timedelta(days=n)
+
+
+def add_months(d: date, n: int) -> date:
+    """``d`` plus ``n`` months, clamped to the month's last day (Jan 31 + 1 month = Feb 28/29)."""
+    return _plain(pendulum.date(d.year, d.month, d.day).add(months=n))
+
+
+def add_years(d: date, n: int) -> date:
+    """The ``n``-th anniversary of ``d``; Feb 29 falls back to Feb 28 in common years."""
+    return _plain(pendulum.date(d.year, d.month, d.day).add(years=n))
+
+
+def end_of_month(d: date) -> date:
+    """The last day of ``d``'s month."""
+    return _plain(pendulum.date(d.year, d.month, d.day).end_of("month"))
+
+
+def epoch_us(dt: pendulum.DateTime) -> int:
+    """Exact integer microseconds since 1970-01-01T00:00Z (no floating point)."""
+    offset = dt.utcoffset()
+    if offset is None:
+        raise ValueError(f"epoch_us needs an aware date-time, got naive {dt.isoformat()}")
+    wall = datetime(dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, dt.microsecond)
+    return (wall - offset - _EPOCH) // _US
+
+
+def format_due(dt: pendulum.DateTime) -> str:
+    """ISO 8601 in ``dt``'s own offset, to the second: ``2000-03-08T17:00:00-05:00``."""
+    return dt.isoformat(timespec="seconds")
+
+
+def describe(dt: pendulum.DateTime, tz: str) -> str:
+    """``dt`` in ``tz`` for messages: ``2001-09-18 17:05 EDT``.
+
+    Seconds (and microseconds) are shown only when non-zero, so that e.g. an end-of-day
+    deadline reads ``23:59:59.999999`` rather than being rounded to look earlier.
+    """
+    local = pendulum.instance(dt).in_timezone(_zone(tz))
+    if local.microsecond:
+        clock = local.strftime("%H:%M:%S.%f")
+    elif local.second:
+        clock = local.strftime("%H:%M:%S")
+    else:
+        clock = local.strftime("%H:%M")
+    return f"{local.strftime('%Y-%m-%d')} {clock} {local.tzname()}"

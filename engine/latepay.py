@@ -1,0 +1,59 @@
+"""Tiered late-payment schedules: days late counted on a calendar, priced by tier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from engine.calendars import get_calendar
+from engine.dates import DateContext, day_text, unit_label
+from engine.model import Contract, LatePayment
+
+
+@dataclass(frozen=True)
+class LateCharge:
+    """A computed late payment and the words that justify it."""
+
+    amount: Decimal
+    days_late: int
+    how: str
+
+
+def tier_total(schedule: LatePayment, days_late: int) -> Decimal:
+    """Sum of the tier rates over the late days: day 1..through at the first rate, and so on."""
+    total, counted = Decimal(0), 0
+    for tier in schedule.tiers:
+        upto = days_late if tier.through is None else min(days_late, tier.through)
+        if upto > counted:
+            total += tier.rate * (upto - counted)
+            counted = upto
+    return total
+
+
+def late_charge(
+    schedule: LatePayment, ctx: DateContext, contract: Contract, base: Decimal, through: date
+) -> LateCharge | None:
+    """The late payment for days late up to and including ``through``; None if unknown."""
+    start = ctx.resolve(schedule.after)
+    if start.day is None:
+        return None
+    cal = get_calendar(contract.calendar_for(schedule.count_unit))
+    unit = unit_label(contract, schedule.count_unit, plural=True)
+    late_days = cal.days_after(start.day, through)
+    per_unit = tier_total(schedule, len(late_days))
+    amount = (per_unit * base / schedule.per).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if late_days:
+        span = f"{day_text(late_days[0])} to {day_text(late_days[-1])}"
+        if len(late_days) == 1:
+            span = day_text(late_days[0])
+        how = (
+            f"{len(late_days)} {unit} late after {start.how} ({span}): "
+            f"${per_unit:,.2f} per ${schedule.per:,.0f} on ${base:,.2f} = ${amount:,.2f}"
+        )
+    else:
+        how = (
+            f"no late payment yet: none of the {unit} after {start.how} "
+            f"has passed by {day_text(through)}"
+        )
+    return LateCharge(amount, len(late_days), how)

@@ -1,0 +1,214 @@
+"""Frozen value types shared by the pipeline: contracts, obligations, facts, findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from engine.diagnostics import Location
+
+if TYPE_CHECKING:
+    import pendulum
+
+    from engine.expressions import Expression
+
+
+class Status(StrEnum):
+    """The state of a finding."""
+
+    OPEN = "open"
+    MET = "met"
+    BREACHED = "breached"
+    EXPIRED = "expired"
+
+
+class Kind(StrEnum):
+    """The building block an obligation is made of."""
+
+    DEADLINE = "deadline"  # a duty to do something by a date
+    RIGHT = "right"  # a party's option, exercisable until a date; lapses, never breached
+    STANDING = "standing"  # a condition checked at every report of a fact type
+    PROHIBITION = "prohibition"  # an act that must not happen
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One typed field of a fact type."""
+
+    name: str
+    type: str  # string | integer | number | boolean | date
+    required: bool = True
+    default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FactType:
+    """A kind of dated event a user records, with its fields."""
+
+    name: str
+    label: str
+    section: str = ""
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a date comes from: the trigger, a date field of it, or a later fact."""
+
+    kind: str  # trigger | trigger_field | first | running_total
+    fact_type: str = ""  # for first / running_total
+    field: str = ""  # for trigger_field / running_total
+    where: Expression | None = None  # for first
+    reaches: Expression | None = None  # for running_total
+
+
+@dataclass(frozen=True)
+class DateSpec:
+    """A date rule: ``from`` an anchor, ``add`` days, ``then`` end of month, ``at`` a time."""
+
+    anchor: Anchor | None = None
+    add_unit: str = ""  # trading_days | business_days | days | months | years
+    add_n: int = 0
+    then: str = ""  # end_of_month
+    at: str = ""  # HH:MM in the contract's time zone; empty: end of the day
+    earliest: tuple[DateSpec, ...] = ()
+
+    def anchors(self) -> tuple[Anchor, ...]:
+        """Every anchor this date depends on."""
+        if self.anchor is not None:
+            return (self.anchor,)
+        return tuple(a for spec in self.earliest for a in spec.anchors())
+
+
+@dataclass(frozen=True)
+class FactMatch:
+    """A fact type and an optional condition on it."""
+
+    fact: str
+    where: Expression | None = None
+
+
+@dataclass(frozen=True)
+class Tier:
+    """Rate per late day, for days up to ``through`` (the last tier has none)."""
+
+    rate: Decimal
+    through: int | None = None
+
+
+@dataclass(frozen=True)
+class LatePayment:
+    """A tiered late-payment schedule: rate per day late, per ``per`` of ``base``."""
+
+    count_unit: str
+    after: DateSpec
+    base: Expression
+    per: Decimal
+    tiers: tuple[Tier, ...]
+
+
+@dataclass(frozen=True)
+class StandingCheck:
+    """A condition that must hold at every fact of a type."""
+
+    fact: str
+    require: Expression
+    shortfall: Expression | None = None
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One encoded clause of a contract."""
+
+    id: str
+    section: str
+    party: str
+    kind: Kind
+    title: str
+    clause: str
+    notes: str = ""
+    key: str = ""
+    trigger: FactMatch | None = None
+    due: DateSpec | None = None
+    satisfied_by: FactMatch | None = None
+    amount: Expression | None = None
+    late_payment: LatePayment | None = None
+    check: StandingCheck | None = None
+    forbids: FactMatch | None = None
+    unit: str = "USD"
+    loc: Location = field(default=Location(""), compare=False)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One signed contract that a rule file governs, with its own parameter values."""
+
+    id: str
+    title: str
+    parameters: dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A parsed rule file: settings, vocabulary, obligations."""
+
+    id: str
+    title: str
+    time_zone: str
+    calendars: dict[str, str]  # role (trading_day, business_day) -> calendar name
+    parameters: dict[str, Decimal]
+    instances: tuple[Instance, ...]
+    fact_types: dict[str, FactType]
+    obligations: tuple[Obligation, ...]
+    path: str = field(default="", compare=False)
+
+    def calendar_for(self, unit: str) -> str:
+        """The calendar name that counts ``unit`` (``trading_days`` ...); ``calendar`` for days."""
+        if unit in ("trading_days", "trading_day"):
+            return self.calendars["trading_day"]
+        if unit in ("business_days", "business_day"):
+            return self.calendars["business_day"]
+        return "calendar"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One dated event from a fact log, validated against a contract vocabulary."""
+
+    id: str
+    type: str
+    at: pendulum.DateTime
+    fields: dict[str, Any]
+    loc: Location = field(compare=False)
+    seq: int = 0  # position in the merged, time-sorted stream
+    contract: str | None = None
+
+    def day(self, tz: str) -> date:
+        """The calendar date of this fact in time zone ``tz``."""
+        local = self.at.in_timezone(tz)
+        return date(local.year, local.month, local.day)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the engine concluded about one obligation instance at the as-of date."""
+
+    contract: str
+    rule: str
+    key: str | None
+    section: str
+    party: str
+    status: Status
+    due: str | None  # YYYY-MM-DD, or ISO datetime with offset
+    due_instant: pendulum.DateTime | None = field(compare=False)
+    amount: Decimal | None
+    facts: tuple[str, ...]
+    message: str
+    title: str = field(default="", compare=False)
+    unit: str = field(default="USD", compare=False)

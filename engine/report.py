@@ -1,0 +1,79 @@
+"""Reports: findings as a readable text table or as the JSON document of interfaces.md."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from decimal import Decimal
+from typing import Any
+
+from engine.evaluate import Result
+from engine.model import Finding
+
+
+def _amount(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    """One finding as the JSON object of interfaces.md."""
+    return {
+        "contract": f.contract,
+        "rule": f.rule,
+        "key": f.key,
+        "section": f.section,
+        "party": f.party,
+        "status": f.status.value,
+        "due": f.due,
+        "amount": _amount(f.amount),
+        "facts": list(f.facts),
+        "message": f.message,
+    }
+
+
+def to_json(result: Result) -> str:
+    """The ``check --format json`` document."""
+    doc = {
+        "as_of": result.as_of.isoformat(),
+        "findings": [finding_json(f) for f in result.findings],
+        "facts_considered": result.considered,
+        "facts_after_as_of": [f.id for f in result.after_as_of],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def _money(f: Finding) -> str:
+    if f.amount is None:
+        return ""
+    if f.unit == "shares":
+        return f"{f.amount:,.0f} shares"
+    return f"${f.amount:,.2f}"
+
+
+def to_text(result: Result, width: int = 100) -> str:
+    """A table a person reads: one block per finding, then a summary line."""
+    lines = [f"ClauseWatch check as of {result.as_of} (end of day)", ""]
+    header = f"{'STATUS':<9} {'DUE':<26} {'RULE':<22} {'KEY':<12} {'AMOUNT':>14}  CONTRACT"
+    lines += [header, "-" * len(header)]
+    for f in result.findings:
+        lines.append(
+            f"{f.status.value:<9} {f.due or '(not yet known)':<26} {f.rule:<22} "
+            f"{(f.key or '-'):<12} {_money(f):>14}  {f.contract}"
+        )
+        body = f"[{f.section}] {f.message} Facts: {', '.join(f.facts) or '-'}."
+        lines += textwrap.wrap(body, width=width, initial_indent="    ", subsequent_indent="    ")
+    counts: dict[str, int] = {}
+    for f in result.findings:
+        counts[f.status.value] = counts.get(f.status.value, 0) + 1
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no findings"
+    lines += [
+        "",
+        f"{len(result.findings)} findings: {summary}. {result.considered} facts considered.",
+    ]
+    if result.after_as_of:
+        lines.append(
+            f"{len(result.after_as_of)} facts dated after {result.as_of} not "
+            f"considered: {', '.join(f.id for f in result.after_as_of[:10])}"
+            + (" ..." if len(result.after_as_of) > 10 else "")
+        )
+    return "\n".join(lines)

@@ -1,0 +1,224 @@
+"""Tests for engine.calendars.
+
+Every expected date below was worked out by hand from a printed calendar and the published
+NYSE / Federal Reserve holiday lists, never by running the code.  Weekday anchors used:
+1 Jan 2000 was a Saturday, so 3 Mar 2000 was a Friday (Feb 2000 had 29 days); Easter 2000 was
+23 Apr, so Good Friday was 21 Apr; 11 Sep 2001 was a Tuesday (NYSE shut 11-14 Sep and
+reopened Mon 17 Sep; the Fed stayed open); 4 Jul 2000 was a Tuesday, so 2 Aug 2000 was a
+Wednesday; 1 Jan 1990 was a Monday; 1 Jan 2045 is a Sunday (16437 days after Sat 1 Jan 2000,
+16437 = 7 * 2348 + 1), so 2045, a common year, also ends on a Sunday (31 Dec).
+"""
+
+from datetime import date
+
+import pytest
+
+from engine.calendars import CALENDAR_NAMES, DayCalendar, UnknownCalendarError, get_calendar
+
+D = date
+
+
+@pytest.fixture(scope="module")
+def xnys() -> DayCalendar:
+    return get_calendar("XNYS")
+
+
+@pytest.fixture(scope="module")
+def xfed() -> DayCalendar:
+    return get_calendar("XFED")
+
+
+@pytest.fixture(scope="module")
+def cal() -> DayCalendar:
+    return get_calendar("calendar")
+
+
+def test_names_and_labels(xnys, xfed, cal):
+    assert CALENDAR_NAMES == ("XNYS", "XFED", "calendar")
+    assert (xnys.name, xnys.label) == ("XNYS", "NYSE trading day")
+    assert (xfed.name, xfed.label) == ("XFED", "New York banking day")
+    assert (cal.name, cal.label) == ("calendar", "calendar day")
+
+
+def test_cached():
+    assert get_calendar("XNYS") is get_calendar("XNYS")
+    assert get_calendar("XFED") is get_calendar("XFED")
+
+
+def test_unknown_calendar():
+    with pytest.raises(UnknownCalendarError) as info:
+        get_calendar("XNSY")
+    msg = str(info.value)
+    assert "'XNSY'" in msg and "did you mean 'XNYS'" in msg
+    assert "XNYS, XFED, calendar" in msg
+    assert isinstance(info.value, ValueError)
+    with pytest.raises(UnknownCalendarError, match="did you mean 'XNYS'"):
+        get_calendar("xnys")
+    with pytest.raises(UnknownCalendarError) as info:
+        get_calendar("LSE")
+    assert "did you mean" not in str(info.value)
+
+
+# --- XNYS -----------------------------------------------------------------------------
+
+
+def test_xnys_ordinary_week(xnys):
+    # Fri 3 Mar 2000 + 3 trading days: Mon 6, Tue 7, Wed 8.
+    assert xnys.nth_after(D(2000, 3, 3), 3) == D(2000, 3, 8)
+    assert xnys.nth_after(D(2000, 3, 3), 1) == D(2000, 3, 6)
+
+
+def test_xnys_september_2001_closure(xnys):
+    # Fri 7 Sep 2001 + 3: Mon 10, (closed Tue 11 - Fri 14), Mon 17, Tue 18.
+    assert xnys.nth_after(D(2001, 9, 7), 3) == D(2001, 9, 18)
+    assert not xnys.is_day(D(2001, 9, 11))
+    assert xnys.is_day(D(2001, 9, 17))
+
+
+def test_xnys_good_friday(xnys):
+    # Thu 20 Apr 2000 + 1: Good Friday 21 Apr closed, weekend, so Mon 24 Apr.
+    assert xnys.nth_after(D(2000, 4, 20), 1) == D(2000, 4, 24)
+    assert not xnys.is_day(D(2000, 4, 21))
+
+
+def test_xnys_anchor_on_weekend_or_holiday(xnys):
+    # Sat 4 Mar 2000 + 1 -> Mon 6 Mar; Good Friday 21 Apr 2000 + 1 -> Mon 24 Apr;
+    # Sun 24 Dec 2000 + 1 -> Tue 26 Dec (Christmas fell on Monday 25 Dec 2000).
+    assert xnys.nth_after(D(2000, 3, 4), 1) == D(2000, 3, 6)
+    assert xnys.nth_after(D(2000, 4, 21), 1) == D(2000, 4, 24)
+    assert xnys.nth_after(D(2000, 12, 24), 1) == D(2000, 12, 26)
+    # Sat 4 Mar 2000 + 3 -> Mon 6, Tue 7, Wed 8.
+    assert xnys.nth_after(D(2000, 3, 4), 3) == D(2000, 3, 8)
+
+
+def test_xnys_early_close_is_a_session(xnys):
+    # Fri 24 Nov 2000 (day after Thanksgiving, Thu 23 Nov) closed at 1 pm: still a session.
+    assert xnys.is_day(D(2000, 11, 24))
+    assert not xnys.is_day(D(2000, 11, 23))
+
+
+def test_xnys_nth_before(xnys):
+    # Wed 15 Mar 2000 - 1 -> Tue 14 Mar; Mon 24 Apr 2000 - 1 -> Thu 20 Apr (Good Friday shut).
+    assert xnys.nth_before(D(2000, 3, 15), 1) == D(2000, 3, 14)
+    assert xnys.nth_before(D(2000, 4, 24), 1) == D(2000, 4, 20)
+    # Tue 18 Sep 2001 - 2 -> Mon 17, Mon 10 Sep.
+    assert xnys.nth_before(D(2001, 9, 18), 2) == D(2001, 9, 10)
+    # From a Sunday: Sun 5 Mar 2000 - 1 -> Fri 3 Mar.
+    assert xnys.nth_before(D(2000, 3, 5), 1) == D(2000, 3, 3)
+
+
+def test_xnys_closures(xnys):
+    assert xnys.closures(D(2001, 9, 7), D(2001, 9, 18)) == [
+        D(2001, 9, 11),
+        D(2001, 9, 12),
+        D(2001, 9, 13),
+        D(2001, 9, 14),
+    ]
+    # Weekends are not closures; Good Friday is.
+    assert xnys.closures(D(2000, 4, 20), D(2000, 4, 24)) == [D(2000, 4, 21)]
+    assert xnys.closures(D(2000, 3, 3), D(2000, 3, 8)) == []
+    assert xnys.closures(D(2000, 3, 8), D(2000, 3, 3)) == []
+
+
+def test_xnys_days_after_boundaries(xnys):
+    # Strictly after Fri 3 Mar 2000 through Wed 8 Mar: Mon 6, Tue 7, Wed 8.
+    assert xnys.days_after(D(2000, 3, 3), D(2000, 3, 8)) == [
+        D(2000, 3, 6),
+        D(2000, 3, 7),
+        D(2000, 3, 8),
+    ]
+    assert xnys.days_after(D(2000, 3, 6), D(2000, 3, 6)) == []
+    assert xnys.days_after(D(2000, 3, 8), D(2000, 3, 3)) == []
+    assert xnys.days_after(D(2000, 3, 3), D(2000, 3, 5)) == []  # only a weekend
+    assert xnys.days_after(D(2000, 3, 5), D(2000, 3, 6)) == [D(2000, 3, 6)]
+
+
+def test_conversion_example(xnys):
+    # Wed 2 Aug 2000 + 3: Thu 3, Fri 4, Mon 7 Aug.  Then Tue 8 - Fri 11 Aug: 4 sessions.
+    assert xnys.nth_after(D(2000, 8, 2), 3) == D(2000, 8, 7)
+    assert xnys.days_after(D(2000, 8, 7), D(2000, 8, 11)) == [
+        D(2000, 8, 8),
+        D(2000, 8, 9),
+        D(2000, 8, 10),
+        D(2000, 8, 11),
+    ]
+
+
+def test_xnys_range(xnys):
+    # Mon 1 Jan 1990 was New Year's Day, so the first session after it is Tue 2 Jan.
+    assert xnys.nth_after(D(1990, 1, 1), 1) == D(1990, 1, 2)
+    assert not xnys.is_day(D(1990, 1, 1))
+    # Sun 31 Dec 2045 - 1 -> Fri 29 Dec 2045; nothing after Fri 29 Dec within the range.
+    assert xnys.nth_before(D(2045, 12, 31), 1) == D(2045, 12, 29)
+    assert xnys.is_day(D(2045, 12, 29))
+    with pytest.raises(ValueError, match="range"):
+        xnys.nth_after(D(2045, 12, 29), 1)
+    with pytest.raises(ValueError, match="1989-12-29 is outside the XNYS calendar's range"):
+        xnys.is_day(D(1989, 12, 29))
+    with pytest.raises(ValueError, match="outside"):
+        xnys.nth_after(D(1989, 12, 29), 1)
+    with pytest.raises(ValueError, match="outside"):
+        xnys.days_after(D(2000, 1, 3), D(2046, 1, 2))
+    with pytest.raises(ValueError, match="range"):
+        xnys.nth_before(D(1990, 1, 2), 1)
+
+
+def test_n_must_be_positive(xnys, xfed, cal):
+    for c in (xnys, xfed, cal):
+        for bad in (0, -1):
+            with pytest.raises(ValueError, match=">= 1"):
+                c.nth_after(D(2000, 3, 3), bad)
+            with pytest.raises(ValueError, match=">= 1"):
+                c.nth_before(D(2000, 3, 3), bad)
+
+
+# --- XFED -----------------------------------------------------------------------------
+
+
+def test_xfed_open_on_good_friday(xfed):
+    # The Fed does not close for Good Friday: Thu 20 Apr 2000 + 1 -> Fri 21 Apr.
+    assert xfed.nth_after(D(2000, 4, 20), 1) == D(2000, 4, 21)
+
+
+def test_xfed_open_september_2001(xfed):
+    # Fri 7 Sep 2001 + 3 banking days: Mon 10, Tue 11, Wed 12.
+    assert xfed.nth_after(D(2001, 9, 7), 3) == D(2001, 9, 12)
+    assert xfed.closures(D(2001, 9, 7), D(2001, 9, 18)) == []
+
+
+def test_xfed_columbus_and_veterans_day(xfed, xnys):
+    # Columbus Day Mon 9 Oct 2000: Fed shut, NYSE open.
+    assert xfed.nth_after(D(2000, 10, 6), 1) == D(2000, 10, 10)
+    assert xnys.nth_after(D(2000, 10, 6), 1) == D(2000, 10, 9)
+    # Veterans Day Sun 11 Nov 2001, observed Mon 12 Nov by the Fed; NYSE open.
+    assert xfed.closures(D(2001, 11, 9), D(2001, 11, 13)) == [D(2001, 11, 12)]
+    assert xnys.closures(D(2001, 11, 9), D(2001, 11, 13)) == []
+
+
+def test_xfed_weekends_and_range(xfed):
+    assert not xfed.is_day(D(2000, 3, 4))  # Saturday
+    assert xfed.nth_after(D(2000, 3, 4), 1) == D(2000, 3, 6)
+    assert xfed.nth_before(D(2000, 3, 15), 1) == D(2000, 3, 14)
+    assert xfed.nth_after(D(1990, 1, 1), 1) == D(1990, 1, 2)
+    assert xfed.nth_before(D(2045, 12, 31), 1) == D(2045, 12, 29)
+    with pytest.raises(ValueError, match="outside"):
+        xfed.is_day(D(1989, 6, 1))
+
+
+# --- calendar days --------------------------------------------------------------------
+
+
+def test_calendar_days(cal):
+    # 2000 is a leap year: Mon 28 Feb + 2 -> Wed 1 Mar.
+    assert cal.nth_after(D(2000, 2, 28), 2) == D(2000, 3, 1)
+    assert cal.nth_before(D(2000, 3, 1), 1) == D(2000, 2, 29)
+    assert cal.is_day(D(2000, 3, 4))
+    assert cal.days_after(D(2000, 2, 27), D(2000, 3, 1)) == [
+        D(2000, 2, 28),
+        D(2000, 2, 29),
+        D(2000, 3, 1),
+    ]
+    assert cal.days_after(D(2000, 3, 1), D(2000, 3, 1)) == []
+    assert cal.closures(D(2001, 9, 7), D(2001, 9, 18)) == []
+    # No 1990..2045 limit for plain calendar days.
+    assert cal.nth_after(D(1950, 12, 31), 1) == D(1951, 1, 1)
