@@ -9,30 +9,31 @@ keeps the exception on the run, and the driver re-raises it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from durable.engine import MessageNotHandledException
 
-from engine.model import Anchor, Fact, Obligation
-from engine.tracking import NEVER_US, Episode, InstanceState, Tracked, fact_env
+from engine.dates import DateContext, day_text, effective_day
+from engine.model import Anchor, Fact, Forbid, Obligation, Window
+from engine.tracking import NEVER_US, Act, Episode, InstanceState, Tracked, fact_env
 
 if TYPE_CHECKING:
     from engine.evaluate import RunState
 
 
-def dispatch(c: Any, handler: Callable[..., None], ob: Obligation, *args: Any) -> None:
+def dispatch(c: Any, handler: Callable[..., None], *args: Any) -> None:
     """Run ``handler`` for session ``c.s.sid``; keep any exception for the driver."""
     run: RunState = c.host.run
     try:
-        handler(run, run.instances[c.s.sid], c, ob, *args)
+        handler(run, run.instances[c.s.sid], c, *args)
     except Exception as exc:  # noqa: BLE001 - re-raised by the driver after the post
         run.errors.append(exc)
 
 
-def _tracked(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> Tracked:
-    key = c.o["key"] or None
-    return st.tracked[(ob.id, key)]
+def _tracked(st: InstanceState, c: Any, ob: Obligation) -> Tracked:
+    return st.tracked[(ob.id, c.o["key"] or None)]
 
 
 def _quietly(call: Callable[[dict[str, Any]], Any], fact: dict[str, Any]) -> None:
@@ -43,8 +44,11 @@ def _quietly(call: Callable[[dict[str, Any]], Any], fact: dict[str, Any]) -> Non
 
 
 def _replace(c: Any, tr: Tracked, **changes: Any) -> None:
-    """Swap the obligation's durable_rules fact for one with ``changes``."""
-    old, new = tr.durable, {**tr.durable, **changes}
+    """Swap the obligation's durable_rules fact for one with ``changes`` (and a new id)."""
+    old = tr.durable
+    if all(old.get(k) == v for k, v in changes.items()):
+        return
+    new = {**old, **changes, "id": c.host.run.durable_id("o")}
     tr.durable = new
     _quietly(c.retract_fact, old)
     _quietly(c.assert_fact, new)
@@ -56,7 +60,7 @@ def _holds(st: InstanceState, expr: Any, env: dict[str, Any], fact: Fact, rule: 
 
 def on_trigger(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
     """A trigger fact: open an obligation instance for its key, with its due date if known."""
-    assert ob.trigger is not None and ob.due is not None
+    assert ob.trigger is not None
     fact = run.fact(c.m)
     env = {**st.params_env(), **fact_env("fact", fact)}
     if not _holds(st, ob.trigger.where, env, fact, ob.id):
@@ -76,76 +80,137 @@ def on_trigger(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None
         return
     tr = Tracked(ob, key, fact, st.instance.parameters)
     if ob.amount is not None:
-        value = st.evaluate(ob.amount, tr.env(), fact, ob.id)
+        value = st.evaluate(ob.amount, st.values(tr)[0], fact, ob.id)
         tr.amount = value if isinstance(value, Decimal) else None
-    tr.resolve_due(st.contract)
+    tr.resolve_due(st.contract, st.anchors)
     st.tracked[(ob.id, key)] = tr
-    anchors = [a for a in ob.due.anchors() if a.kind in ("first", "running_total")]
     tr.durable = {
         "sid": c.s.sid,
+        "id": run.durable_id("o"),
         "kind": "obl",
         "rule": ob.id,
         "key": key or "",
         "state": "open",
         "late_after": tr.late_after_us,
         "tseq": fact.seq,
-        **{f"a{i}": fact.seq for i in range(len(anchors))},
+        **{f"a{i}": fact.seq for i in range(len(ob.fact_anchors()))},
     }
     _quietly(c.assert_fact, tr.durable)
+
+
+def _fix_anchor(
+    st: InstanceState,
+    anchor: Anchor,
+    fact: Fact,
+    ctx: DateContext,
+    anchors: dict[Anchor, tuple[date, str]],
+    totals: dict[Anchor, Decimal],
+    env: dict[str, Any],
+    rule: str,
+) -> bool:
+    """Let ``fact`` fix ``anchor`` if it qualifies; True once the anchor is fixed."""
+    if anchor in anchors:
+        return True
+    label = st.contract.fact_types[anchor.fact_type].label
+    if anchor.kind == "first":
+        if not _holds(st, anchor.where, {**env, **fact_env("fact", fact)}, fact, rule):
+            return False
+        day, how = effective_day(st.contract, fact)
+        anchors[anchor] = (day, f"the first {label} on {how}")
+        return True
+    assert anchor.reaches is not None
+    total = totals.get(anchor, Decimal(0)) + Decimal(str(fact.fields[anchor.field]))
+    totals[anchor] = total
+    level = st.evaluate(anchor.reaches, env, fact, rule)
+    if isinstance(level, Decimal) and total >= level:
+        day = fact.day(st.contract.time_zone)
+        anchors[anchor] = (
+            day,
+            f"{label} reaching {total:,} {anchor.field} in total "
+            f"(threshold {level:,}) on {day_text(day)}",
+        )
+        return True
+    return False
 
 
 def on_anchor(
     run: RunState, st: InstanceState, c: Any, ob: Obligation, anchor: Anchor, index: int
 ) -> None:
-    """A fact that may fix a derived date (the first X; a running total reaching a level)."""
-    tr = _tracked(run, st, c, ob)
+    """A fact that may fix an obligation's own derived date (first X; a running total)."""
+    tr = _tracked(st, c, ob)
     fact = run.fact(c.f)
-    label = st.contract.fact_types[anchor.fact_type].label
-    seen = fact.seq
-    if anchor.kind == "first":
-        env = {**tr.env(fact)}
-        if _holds(st, anchor.where, env, fact, ob.id):
-            tr.anchors[anchor] = (
-                fact.day(st.contract.time_zone),
-                f"the first {label} on {fact.day(st.contract.time_zone)}",
-            )
-            tr.anchor_facts.append(fact)
-            seen = NEVER_US  # fixed: no later fact can change it
-    else:
-        assert anchor.reaches is not None
-        total = tr.totals.get(anchor, Decimal(0)) + Decimal(str(fact.fields[anchor.field]))
-        tr.totals[anchor] = total
+    ctx = tr.dates(st.anchors, st.contract)
+    fixed = _fix_anchor(st, anchor, fact, ctx, tr.anchors, tr.totals, tr.env(), ob.id)
+    if fixed or anchor.kind == "running_total":
         tr.anchor_facts.append(fact)
-        level = st.evaluate(anchor.reaches, tr.env(), fact, ob.id)
-        if isinstance(level, Decimal) and total >= level:
-            day = fact.day(st.contract.time_zone)
-            tr.anchors[anchor] = (
-                day,
-                f"{label} reaching {total:,} {anchor.field} in total "
-                f"(threshold {level:,}) on {day}",
-            )
-            seen = NEVER_US
-    tr.resolve_due(st.contract)
-    _replace(c, tr, **{f"a{index}": seen, "late_after": tr.late_after_us})
+    tr.resolve_due(st.contract, st.anchors)
+    _replace(
+        c, tr, **{f"a{index}": NEVER_US if fixed else fact.seq, "late_after": tr.late_after_us}
+    )
+
+
+def on_contract_anchor(run: RunState, st: InstanceState, c: Any, anchor: Anchor) -> None:
+    """A fact that may fix a contract-wide date; every open deadline is re-dated."""
+    if anchor in st.anchors:
+        return
+    fact = run.fact(c.m)
+    env = st.params_env()
+    if not _fix_anchor(
+        st, anchor, fact, st.date_context(None), st.anchors, st.totals, env, "dates"
+    ):
+        return
+    for tr in st.tracked.values():
+        tr.resolve_due(st.contract, st.anchors)
+        _replace(c, tr, late_after=tr.late_after_us)
+
+
+def on_index(run: RunState, st: InstanceState, c: Any, fact_type: str) -> None:
+    """Keep a fact that some obligation looks values up in."""
+    st.index.setdefault(fact_type, []).append(run.fact(c.m))
 
 
 def on_satisfy(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
     """A fact of the satisfying type for this key: it meets the obligation if its test holds."""
     assert ob.satisfied_by is not None
-    tr = _tracked(run, st, c, ob)
+    tr = _tracked(st, c, ob)
     fact = run.fact(c.f)
     if any(f is fact for f, _ in tr.rejected):
         return
-    if not _holds(st, ob.satisfied_by.where, tr.env(fact), fact, ob.id):
-        tr.rejected.append((fact, f"does not satisfy `{ob.satisfied_by.where.source}`"))
+    env, missing = st.values(tr, fact)
+    if not _holds(st, ob.satisfied_by.where, env, fact, ob.id):
+        if missing:
+            tr.pending.append(fact)  # decided when the values it needs are known
+        else:
+            tr.rejected.append((fact, rejection(ob)))
         return
     tr.satisfier = fact
     _replace(c, tr, state="closed")
 
 
+def rejection(ob: Obligation) -> str:
+    """Why a fact of the satisfying type did not satisfy."""
+    assert ob.satisfied_by is not None and ob.satisfied_by.where is not None
+    return f"does not meet `{ob.satisfied_by.where.source}`"
+
+
+def settle_pending(st: InstanceState, tr: Tracked) -> None:
+    """Decide the candidates that waited for values (e.g. a closing bid recorded later)."""
+    ob = tr.obligation
+    assert ob.satisfied_by is not None
+    for fact in tr.pending:
+        env, missing = st.values(tr, fact)
+        if _holds(st, ob.satisfied_by.where, env, fact, ob.id):
+            if tr.satisfier is None:
+                tr.satisfier = fact
+        else:
+            note = f" ({'; '.join(missing)})" if missing else ""
+            tr.rejected.append((fact, rejection(ob) + note))
+    tr.pending.clear()
+
+
 def on_deadline(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
     """Event time passed the deadline with the obligation still open."""
-    tr = _tracked(run, st, c, ob)
+    tr = _tracked(st, c, ob)
     tr.passed = True
     _replace(c, tr, state="overdue")
 
@@ -171,10 +236,57 @@ def on_check(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
     st.last_check[ob.id] = (fact, ok)
 
 
-def on_forbidden(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
-    """A fact of a forbidden type: a breach if its condition holds."""
-    assert ob.forbids is not None
-    fact = run.fact(c.m)
-    env = {**st.params_env(), **fact_env("fact", fact)}
-    if _holds(st, ob.forbids.where, env, fact, ob.id):
-        st.acts.append((ob, fact))
+def in_window(window: Window, ctx: DateContext, day: date) -> tuple[bool, str]:
+    """Whether ``day`` falls in the window (an unknown start: not yet; unknown end: open)."""
+    words = []
+    inside = True
+    if window.start is not None:
+        start = ctx.resolve(window.start)
+        words.append(f"from {start.how}")
+        inside = start.day is not None and day >= start.day
+    if window.end is not None:
+        end = ctx.resolve(window.end)
+        word = "through" if window.end_inclusive else "until (excluding)"
+        words.append(f"{word} {end.how}")
+        if end.day is not None:
+            inside = inside and (day <= end.day if window.end_inclusive else day < end.day)
+    return inside, " ".join(words)
+
+
+def _forbidden(
+    st: InstanceState, forbid: Forbid, fact: Fact, env: dict[str, Any], ctx: DateContext, rule: str
+) -> str | None:
+    """Why ``fact`` is forbidden, or None if it is allowed."""
+    if not _holds(st, forbid.match.where, env, fact, rule):
+        return None
+    reason = forbid.says or "forbidden"
+    if forbid.window is not None:
+        inside, words = in_window(forbid.window, ctx, fact.day(st.contract.time_zone))
+        if inside == forbid.window.outside:
+            return None
+        where = "outside the window" if forbid.window.outside else "within the window"
+        reason += f" ({where} {words})"
+    if forbid.unless_preceded_by:
+        label = st.contract.fact_types[forbid.unless_preceded_by].label
+        reason += f"; no earlier {label} for it"
+    return reason
+
+
+def on_forbidden(run: RunState, st: InstanceState, c: Any, ob: Obligation, index: int) -> None:
+    """A fact of a forbidden type (with no permitting earlier fact): a breach if it qualifies."""
+    forbid = ob.forbids[index]
+    if ob.trigger is not None:
+        tr = _tracked(st, c, ob)
+        fact = run.fact(c.f)
+        env, _ = st.values(tr, fact)
+        ctx = tr.dates(st.anchors, st.contract)
+        key = tr.key
+    else:
+        fact = run.fact(c.f)
+        env = {**st.params_env(), **fact_env("fact", fact)}
+        ctx, key = st.date_context(None), (str(fact.fields[ob.key]) if ob.key else None)
+    reason = _forbidden(st, forbid, fact, env, ctx, ob.id)
+    if reason is not None:
+        st.acts.append(Act(ob, fact, reason, key))
+    elif ob.trigger is not None:
+        st.allowed.setdefault((ob.id, key), []).append(fact)

@@ -6,15 +6,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 import pendulum
 
 from engine.diagnostics import Diagnostic, InputError, Location, render
 from engine.evaluate import evaluate
 from engine.facts import FactReader, read_facts
+from engine.facts import fact_paths as fact_files
 from engine.instants import InstantError, parse_date
 from engine.report import to_json, to_text
 from engine.rulefile import load_contracts
+from engine.rulefile import rule_paths as rule_files
 
 EXIT_OK, EXIT_BREACH, EXIT_INPUT = 0, 1, 2
 
@@ -60,23 +63,37 @@ def _fail(diagnostics: Sequence[Diagnostic]) -> int:
     return EXIT_INPUT
 
 
+def _as_of(text: str | None) -> tuple[date | None, list[Diagnostic]]:
+    """The ``--as-of`` date given (None if not given), or the problem with it."""
+    if text is None:
+        return None, []
+    try:
+        return parse_date(text), []
+    except InstantError as exc:
+        return None, [Diagnostic(Location("--as-of"), str(exc))]
+
+
+def _no_rules(paths: Sequence[str]) -> Diagnostic:
+    return Diagnostic(Location(", ".join(paths)), "no rule files (.yaml, .yml) found")
+
+
 def run_check(args: argparse.Namespace) -> int:
-    """``clausewatch check``."""
+    """``clausewatch check``: every problem with the arguments and inputs, or the findings."""
+    as_of, problems = _as_of(args.as_of)
     try:
         contracts = load_contracts(args.rules or ["rules"])
     except InputError as exc:
-        return _fail(exc.diagnostics)
+        return _fail([*problems, *exc.diagnostics])
     if not contracts:
-        return _fail(
-            [Diagnostic(Location(",".join(args.rules or ["rules"])), "no rule files found")]
-        )
-    try:
-        as_of = parse_date(args.as_of) if args.as_of else _today(contracts[0].time_zone)
-    except InstantError as exc:
-        return _fail([Diagnostic(Location("--as-of"), str(exc))])
+        return _fail([*problems, _no_rules(args.rules or ["rules"])])
     try:
         facts = read_facts(args.facts or ["facts"], contracts)
-        result = evaluate(contracts, facts, as_of)
+    except InputError as exc:
+        return _fail([*problems, *exc.diagnostics])
+    if problems:
+        return _fail(problems)
+    try:
+        result = evaluate(contracts, facts, as_of or _today(contracts[0].time_zone))
     except InputError as exc:
         return _fail(exc.diagnostics)
     print(to_json(result) if args.format == "json" else to_text(result))
@@ -84,24 +101,32 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    """``clausewatch validate``: rule files first, then fact logs against them."""
-    rule_paths = [p for p in args.paths if not p.endswith(".jsonl")]
-    fact_paths = [p for p in args.paths if p.endswith(".jsonl")]
+    """``clausewatch validate``: rule files first, then fact logs against them.
+
+    A ``.jsonl`` path is a fact log, a folder may hold both, anything else is a rule
+    file. With no rule file among the paths, the rules of ``rules/`` are used.
+    """
+    rule_inputs = [p for p in args.paths if not p.endswith(".jsonl")]
+    fact_inputs = [p for p in args.paths if p.endswith(".jsonl") or Path(p).is_dir()]
+    if not rule_files(rule_inputs):
+        rule_inputs = ["rules"]
     problems: list[Diagnostic] = []
     contracts = []
     try:
-        contracts = load_contracts(rule_paths or ["rules"])
+        contracts = load_contracts(rule_inputs)
+        if not contracts:
+            problems.append(_no_rules(rule_inputs))
     except InputError as exc:
         problems += exc.diagnostics
-    if fact_paths and contracts:
-        reader = FactReader(contracts)
+    logs = fact_files(fact_inputs)
+    if fact_inputs and contracts:
         try:
-            reader.read(fact_paths)
+            FactReader(contracts).read(fact_inputs)
         except InputError as exc:
             problems += exc.diagnostics
     if problems:
         return _fail(problems)
-    print(f"ok: {len(contracts)} rule file(s), {len(fact_paths)} fact log(s)")
+    print(f"ok: {len(contracts)} rule file(s), {len(logs)} fact log(s)")
     return EXIT_OK
 
 

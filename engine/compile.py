@@ -8,7 +8,9 @@ durable_rules facts of three kinds:
   asserted then retracted, so that every rule sees it once;
 * ``{"kind": "obl", "rule": ..., "key": ..., "state": open|overdue|closed,
   "late_after": µs, "tseq": n, "a0": n, ...}``: an obligation instance;
-* ``{"kind": "tick", "ts": µs}``: event time moving on (never the wall clock).
+* ``{"kind": "tick", "ts": µs}``: event time moving on (never the wall clock);
+* ``{"kind": "memo", ...}``: a copy of a user fact kept asserted, for rules that
+  need to know whether such a fact came earlier (``unless_preceded_by``).
 
 durable_rules does the matching: a trigger by fact type, a satisfying fact to
 its obligation by key and order, a deadline's absence by a tick later than
@@ -26,6 +28,20 @@ from engine import actions
 from engine.model import Contract, Kind, Obligation
 
 Action = Callable[[Any], None]
+
+
+def closing_guard(alias: str) -> dict[str, Any]:
+    """An always-true cross-reference, put last in every pattern that joins another fact.
+
+    durable_rules 2.0.28 reads past the end of a pattern's expression list when the
+    last cross-reference of an ``$and`` is false: the short-circuit in
+    ``reduceExpressionSequence`` (src/rules/events.c) steps over the closing ``OP_END``
+    and walks into memory that is not its own, which crashes the process at random
+    (a tick earlier than a deadline, a fact with another key). With this guard last,
+    the false comparison is never the last one. ``kind`` differs between any two
+    joined facts (``fact``/``obl``/``tick``/``memo``), so the guard is always true.
+    """
+    return {"$neq": {"kind": {alias: "kind"}}}
 
 
 def fact_pattern(fact_type: str, *extra: dict[str, Any]) -> dict[str, Any]:
@@ -46,12 +62,21 @@ def key_condition(ob: Obligation, contract: Contract, fact_type: str) -> list[di
     return []
 
 
-def _bind(handler: Callable[..., None], ob: Obligation, *args: Any) -> Action:
+def _bind(handler: Callable[..., None], *args: Any) -> Action:
     def run(c: Any) -> None:
-        actions.dispatch(c, handler, ob, *args)
+        actions.dispatch(c, handler, *args)
 
-    run.__name__ = f"{handler.__name__}_{ob.id}"
+    run.__name__ = handler.__name__
     return run
+
+
+def memo_pattern(fact_type: str, ob: Obligation, contract: Contract) -> dict[str, Any]:
+    """Match a remembered earlier fact of a type, correlated by key with the fact ``f``."""
+    ftype = contract.fact_types.get(fact_type)
+    extra = []
+    if ob.key and ftype is not None and ob.key in ftype.fields:
+        extra = [{f"f_{ob.key}": {"f": f"f_{ob.key}"}}]
+    return {"$and": [{"kind": "memo"}, {"type": fact_type}, *extra, closing_guard("f")]}
 
 
 # -- stages: one function per building block ---------------------------------------
@@ -69,15 +94,17 @@ def stage_trigger(ob: Obligation, contract: Contract) -> dict[str, Any]:
 def stage_anchors(ob: Obligation, contract: Contract) -> dict[str, Any]:
     """Later facts that fix a derived date (first X, running total of X)."""
     rules = {}
-    anchors = ob.due.anchors() if ob.due else ()
-    for i, anchor in enumerate(a for a in anchors if a.kind in ("first", "running_total")):
+    for i, anchor in enumerate(ob.fact_anchors()):
         guard = {"$gt": {"seq": {"o": f"a{i}"}}}
         rules[f"{ob.id}.anchor{i}"] = {
             "all": [
                 {"o": obligation_pattern(ob.id)},
                 {
                     "f": fact_pattern(
-                        anchor.fact_type, guard, *key_condition(ob, contract, anchor.fact_type)
+                        anchor.fact_type,
+                        guard,
+                        *key_condition(ob, contract, anchor.fact_type),
+                        closing_guard("o"),
                     )
                 },
             ],
@@ -100,6 +127,7 @@ def stage_satisfaction(ob: Obligation, contract: Contract) -> dict[str, Any]:
                         ob.satisfied_by.fact,
                         after_trigger,
                         *key_condition(ob, contract, ob.satisfied_by.fact),
+                        closing_guard("o"),
                     )
                 },
             ],
@@ -114,7 +142,15 @@ def stage_deadline(ob: Obligation, contract: Contract) -> dict[str, Any]:
         f"{ob.id}.deadline": {
             "all": [
                 {"o": obligation_pattern(ob.id, {"state": "open"})},
-                {"t": {"$and": [{"kind": "tick"}, {"$gt": {"ts": {"o": "late_after"}}}]}},
+                {
+                    "t": {
+                        "$and": [
+                            {"kind": "tick"},
+                            {"$gt": {"ts": {"o": "late_after"}}},
+                            closing_guard("o"),
+                        ]
+                    }
+                },
             ],
             "run": _bind(actions.on_deadline, ob),
         }
@@ -133,21 +169,61 @@ def stage_check(ob: Obligation, contract: Contract) -> dict[str, Any]:
 
 
 def stage_prohibition(ob: Obligation, contract: Contract) -> dict[str, Any]:
-    """Every fact of the forbidden type is tested against the prohibition."""
-    assert ob.forbids is not None
+    """Facts of a forbidden type, with no permitting earlier fact (absence), are tested."""
+    rules = {}
+    for i, forbid in enumerate(ob.forbids):
+        fact_type = forbid.match.fact
+        if ob.trigger is not None:
+            after_trigger = {"$gt": {"seq": {"o": "tseq"}}}
+            keyed = key_condition(ob, contract, fact_type)
+            patterns = [
+                {"o": obligation_pattern(ob.id)},
+                {"f": fact_pattern(fact_type, after_trigger, *keyed, closing_guard("o"))},
+            ]
+        else:
+            patterns = [{"f": fact_pattern(fact_type)}]
+        if forbid.unless_preceded_by:
+            patterns.append({"n$not": memo_pattern(forbid.unless_preceded_by, ob, contract)})
+        rules[f"{ob.id}.forbid{i}"] = {"all": patterns, "run": _bind(actions.on_forbidden, ob, i)}
+    return rules
+
+
+def stage_contract_dates(contract: Contract) -> dict[str, Any]:
+    """Facts that fix the contract's named dates (the first closing, ...)."""
+    anchors = dict.fromkeys(a for spec in contract.dates.values() for a in spec.fact_anchors())
     return {
-        f"{ob.id}.forbid": {
-            "all": [{"m": fact_pattern(ob.forbids.fact)}],
-            "run": _bind(actions.on_forbidden, ob),
+        f"dates.anchor{i}": {
+            "all": [{"m": fact_pattern(anchor.fact_type)}],
+            "run": _bind(actions.on_contract_anchor, anchor),
         }
+        for i, anchor in enumerate(anchors)
     }
+
+
+def stage_lookup_index(contract: Contract) -> dict[str, Any]:
+    """Facts that obligations look values up in are kept in an index."""
+    types = sorted({lk.fact for ob in contract.obligations for lk in ob.lookups.values()})
+    return {
+        f"index.{t}": {"all": [{"m": fact_pattern(t)}], "run": _bind(actions.on_index, t)}
+        for t in types
+    }
+
+
+def memo_types(contract: Contract) -> frozenset[str]:
+    """Fact types remembered for ``unless_preceded_by`` (kept asserted as ``memo`` facts)."""
+    return frozenset(
+        f.unless_preceded_by
+        for ob in contract.obligations
+        for f in ob.forbids
+        if f.unless_preceded_by
+    )
 
 
 STAGES: dict[Kind, tuple[Callable[[Obligation, Contract], dict[str, Any]], ...]] = {
     Kind.DEADLINE: (stage_trigger, stage_anchors, stage_satisfaction, stage_deadline),
     Kind.RIGHT: (stage_trigger, stage_anchors, stage_satisfaction, stage_deadline),
     Kind.STANDING: (stage_check,),
-    Kind.PROHIBITION: (stage_prohibition,),
+    Kind.PROHIBITION: (stage_trigger, stage_anchors, stage_prohibition),
 }
 
 
@@ -158,6 +234,7 @@ class CompiledContract:
     contract: Contract
     name: str
     rules: dict[str, Any]
+    memo_types: frozenset[str] = frozenset()
 
     def definition(self) -> dict[str, Any]:
         """A fresh copy to register in a host (durable_rules consumes the ``run`` keys)."""
@@ -171,9 +248,9 @@ class CompiledContract:
 
 def compile_contract(contract: Contract) -> CompiledContract:
     """Compile every obligation of a contract through the stages of its kind."""
-    rules: dict[str, Any] = {}
+    rules: dict[str, Any] = {**stage_contract_dates(contract), **stage_lookup_index(contract)}
     for ob in contract.obligations:
         for stage in STAGES[ob.kind]:
             rules.update(stage(ob, contract))
     name = "cw_" + contract.id.replace("-", "_")
-    return CompiledContract(contract, name, rules)
+    return CompiledContract(contract, name, rules, memo_types(contract))

@@ -9,7 +9,15 @@ from datetime import date
 import pendulum
 
 from engine.calendars import get_calendar
-from engine.instants import add_days, add_months, add_years, end_of_day, end_of_month, local_time
+from engine.instants import (
+    add_days,
+    add_months,
+    add_years,
+    end_of_day,
+    end_of_month,
+    local_time,
+    start_of_day,
+)
 from engine.model import Anchor, Contract, DateSpec, Fact
 
 CLOSED_WORDS = {"XNYS": "NYSE closed", "XFED": "New York banks closed"}
@@ -59,16 +67,61 @@ class Resolved:
     how: str
 
 
+def effective_day(contract: Contract, fact: Fact) -> tuple[date, str]:
+    """The day a fact takes effect, and how: a notice is "deemed given" by delivery method."""
+    day = fact.day(contract.time_zone)
+    ftype = contract.fact_types.get(fact.type)
+    rule = contract.notices
+    method = fact.fields.get(rule.field) if rule and ftype and ftype.notice else None
+    if rule is None or method is None:
+        return day, day_text(day)
+    unit, n = rule.methods[method]
+    words = method.replace("_", " ")
+    if n == 0:
+        return day, f"{day_text(day)} (given by {words}: deemed given that day)"
+    if unit == "days":
+        deemed = add_days(day, n)
+        label = "days"
+    else:
+        deemed = get_calendar(contract.calendar_for(unit)).nth_after(day, n)
+        label = unit_label(contract, unit, plural=n != 1)
+    return deemed, (
+        f"{day_text(deemed)} (sent by {words} on {day_text(day)}: deemed given "
+        f"the {ordinal(n)} {label.rstrip('s') if n == 1 else label} after)"
+    )
+
+
+def effective_instant(contract: Contract, fact: Fact) -> pendulum.DateTime:
+    """When a fact counts as done: its ``at``, or the start of the day a notice is deemed given."""
+    day, _ = effective_day(contract, fact)
+    if day == fact.day(contract.time_zone):
+        return fact.at
+    return start_of_day(day, contract.time_zone)
+
+
 class DateContext:
-    """What a date rule can see: the contract, the trigger fact and the anchors found so far."""
+    """What a date rule can see: the contract, the trigger, named dates and anchors so far."""
 
     def __init__(
         self,
         contract: Contract,
         trigger: Fact | None,
         anchors: Mapping[Anchor, tuple[date, str]],
+        local: Mapping[str, DateSpec] | None = None,
     ) -> None:
         self.contract, self.trigger, self.anchors = contract, trigger, anchors
+        self.local = local or {}
+        self._named: dict[str, Resolved] = {}
+
+    def named(self, name: str) -> Resolved:
+        """A named date: the obligation's own ``dates`` first, then the contract's."""
+        if name not in self._named:
+            spec = self.local.get(name) or self.contract.dates[name]
+            inner = self.resolve(spec)
+            words = name.replace("_", " ")
+            how = f"the {words} ({inner.how})" if inner.day else f"the {words}: {inner.how}"
+            self._named[name] = Resolved(inner.day, how)
+        return self._named[name]
 
     def label(self, fact_type: str) -> str:
         """The vocabulary label of a fact type."""
@@ -77,11 +130,12 @@ class DateContext:
 
     def anchor(self, anchor: Anchor) -> Resolved:
         """The date an anchor stands for, if known yet."""
-        tz = self.contract.time_zone
         if anchor.kind == "trigger":
             assert self.trigger is not None
-            d = self.trigger.day(tz)
-            return Resolved(d, f"{self.label(self.trigger.type)} on {day_text(d)}")
+            d, how = effective_day(self.contract, self.trigger)
+            return Resolved(d, f"{self.label(self.trigger.type)} on {how}")
+        if anchor.kind == "named":
+            return self.named(anchor.field)
         if anchor.kind == "trigger_field":
             assert self.trigger is not None
             d = self.trigger.fields.get(anchor.field)
@@ -122,18 +176,21 @@ class DateContext:
         return Resolved(d, how)
 
     def _add(self, d: date, unit: str, n: int, how: str) -> tuple[date, str]:
-        if unit == "days":
-            return add_days(d, n), f"{n} days after {how}"
-        if unit == "months":
-            return add_months(d, n), f"{n} months after {how}"
-        if unit == "years":
-            return add_years(d, n), f"the {ordinal(n)} anniversary of {how}"
-        cal = get_calendar(self.contract.calendar_for(unit))
         if n == 0:
             return d, how
-        result = cal.nth_after(d, n)
-        text = f"the {ordinal(n)} {unit_label(self.contract, unit)} after {how}"
-        closed = cal.closures(d, result)
+        before = "after" if n > 0 else "before"
+        if unit == "days":
+            return add_days(d, n), f"{abs(n)} day{'s' if abs(n) != 1 else ''} {before} {how}"
+        if unit == "months":
+            return add_months(d, n), f"{abs(n)} months {before} {how}"
+        if unit == "years":
+            if n < 0:
+                return add_years(d, n), f"{abs(n)} years before {how}"
+            return add_years(d, n), f"the {ordinal(n)} anniversary of {how}"
+        cal = get_calendar(self.contract.calendar_for(unit))
+        result = cal.nth_after(d, n) if n > 0 else cal.nth_before(d, -n)
+        text = f"the {ordinal(abs(n))} {unit_label(self.contract, unit)} {before} {how}"
+        closed = cal.closures(*sorted((d, result)))
         if closed:
             text += f" [{CLOSED_WORDS.get(cal.name, cal.name + ' closed')} {_ranges(closed)}]"
         return result, text

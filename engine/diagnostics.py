@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 
@@ -45,3 +46,9 @@ class InputError(Exception):
 def render(diagnostics: Iterable[Diagnostic]) -> str:
     """All diagnostics, sorted by location, one per line."""
     return "\n".join(str(d) for d in sorted(set(diagnostics)))
+
+
+def suggest(name: str, known: Collection[str]) -> str:
+    """A ``; did you mean `x`?`` suffix when ``name`` looks like a misspelt known name."""
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f"; did you mean `{close[0]}`?" if close else ""

@@ -10,7 +10,8 @@ Cost is linear in the number of facts: each fact is asserted and retracted once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -41,6 +42,11 @@ class RunState:
     instances: dict[str, InstanceState] = field(default_factory=dict)
     facts: dict[int, Fact] = field(default_factory=dict)
     errors: list[Exception] = field(default_factory=list)
+    versions: Iterator[int] = field(default_factory=itertools.count)
+
+    def durable_id(self, prefix: str) -> str:
+        """A fresh identity for a durable_rules fact (never its content hash, which can collide)."""
+        return f"{prefix}{next(self.versions)}"
 
     def fact(self, matched: Any) -> Fact:
         """The Fact behind a durable_rules match."""
@@ -91,7 +97,14 @@ def _durable_fact(fact: Fact, sid: str) -> dict[str, Any]:
     fields = {
         f"f_{k}": (v.isoformat() if isinstance(v, date) else v) for k, v in fact.fields.items()
     }
-    return {"sid": sid, "kind": "fact", "type": fact.type, "seq": fact.seq, **fields}
+    return {
+        "sid": sid,
+        "id": f"f{fact.seq}",
+        "kind": "fact",
+        "type": fact.type,
+        "seq": fact.seq,
+        **fields,
+    }
 
 
 def _targets(fact: Fact, sessions: dict[str, tuple[str, Contract]]) -> Iterable[str]:
@@ -105,11 +118,13 @@ def evaluate(contracts: list[Contract], facts: list[Fact], as_of: date) -> Resul
     host, run = _Host(), RunState()
     host.run = run
     sessions: dict[str, tuple[str, Contract]] = {}
+    memos: dict[str, frozenset[str]] = {}
     for contract in contracts:
         rules = compiled(contract)
         host.register_rulesets(rules.definition())
         for inst in contract.instances:
             sessions[inst.id] = (rules.name, contract)
+            memos[inst.id] = rules.memo_types
             run.instances[inst.id] = InstanceState(contract, inst)
     ends = {sid: epoch_us(end_of_day(as_of, c.time_zone)) for sid, (_, c) in sessions.items()}
     clock = dict.fromkeys(sessions, -(2**62))
@@ -126,14 +141,17 @@ def evaluate(contracts: list[Contract], facts: list[Fact], as_of: date) -> Resul
             ruleset = sessions[sid][0]
             if at > clock[sid]:
                 clock[sid] = at
-                tick = {"sid": sid, "kind": "tick", "ts": at}
+                tick = {"sid": sid, "id": f"t{at}", "kind": "tick", "ts": at}
                 _post(host, run, ruleset, tick, retract=False)
                 _post(host, run, ruleset, tick, retract=True)
             message = _durable_fact(fact, sid)
             _post(host, run, ruleset, message, retract=False)
             _post(host, run, ruleset, message, retract=True)
+            if fact.type in memos[sid]:
+                memo = {**message, "id": f"m{fact.seq}", "kind": "memo"}
+                _post(host, run, ruleset, memo, retract=False)
     for sid, (ruleset, _) in sessions.items():
-        tick = {"sid": sid, "kind": "tick", "ts": ends[sid]}
+        tick = {"sid": sid, "id": "t-end", "kind": "tick", "ts": ends[sid]}
         _post(host, run, ruleset, tick, retract=False)
         _post(host, run, ruleset, tick, retract=True)
     problems = [p for st in run.instances.values() for p in st.problems]

@@ -1,24 +1,26 @@
 """Fact logs: ``.jsonl`` files read, validated against the contracts' vocabularies, sorted.
 
 Every line is a fact or a reported problem: nothing is silently dropped. Blank
-lines are allowed. Facts are sorted by ``at``; ties keep file order (files in
-the order given, folders in name order).
+lines are allowed. Every problem of a line is reported (not only the first), at
+``path:line:col`` where the column of the offending key or value is known. Facts are
+sorted by ``at``; ties keep file order (files in the order given, folders in name order).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 import pendulum
 
-from engine.diagnostics import Diagnostic, InputError, Location
+from engine.diagnostics import Diagnostic, InputError, Location, suggest
 from engine.instants import InstantError, epoch_us, parse_date, parse_instant
 from engine.model import Contract, Fact, FactType, FieldSpec
-from engine.rulefile import suggest
 
 RESERVED = ("id", "type", "at", "contract")
+NUMERIC = {"integer": "whole number", "number": "number"}
 
 
 def fact_paths(paths: list[str]) -> list[Path]:
@@ -39,45 +41,72 @@ def _check_field(spec: FieldSpec, value: Any) -> tuple[Any, str]:
         return None, f"must be a string, not {json.dumps(value)}"
     if kind == "boolean" and not isinstance(value, bool):
         return None, f"must be true or false, not {json.dumps(value)}"
-    if kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
-        return None, f"must be a whole number, not {json.dumps(value)}"
-    if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
-        return None, f"must be a number, not {json.dumps(value)}"
+    if kind in NUMERIC and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return None, f"must be a {NUMERIC[kind]}, not {json.dumps(value)}"
+    if kind in NUMERIC and isinstance(value, float) and not math.isfinite(value):
+        return None, f"must be a finite {NUMERIC[kind]}, not {json.dumps(value)}"
+    if kind == "integer" and isinstance(value, float):
+        if not value.is_integer():
+            return None, f"must be a whole number, not {json.dumps(value)}"
+        value = int(value)
     if kind == "date":
         if not isinstance(value, str):
             return None, f"must be a date YYYY-MM-DD, not {json.dumps(value)}"
         try:
             value = parse_date(value)
         except InstantError as exc:
-            return None, str(exc)
+            return None, f"is not a date: {exc}"
     if spec.minimum is not None and value < spec.minimum:
-        return None, f"must be at least {spec.minimum:g}, not {value}"
+        return None, f"must be at least {spec.minimum:g}, not {json.dumps(value)}"
     if spec.maximum is not None and value > spec.maximum:
-        return None, f"must be at most {spec.maximum:g}, not {value}"
+        return None, f"must be at most {spec.maximum:g}, not {json.dumps(value)}"
     if spec.choices and value not in spec.choices:
-        return None, f"must be one of {', '.join(spec.choices)}, not {json.dumps(value)}"
+        hint = suggest(value, spec.choices)
+        return None, f"must be one of {', '.join(spec.choices)}, not {json.dumps(value)}{hint}"
     return value, ""
 
 
-def _fields(ftype: FactType, obj: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    values, problems = {}, []
+def _fields(ftype: FactType, obj: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The fact's field values, and its problems as (field name or "", message)."""
+    values: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
     for name in obj:
         if name not in RESERVED and name not in ftype.fields:
             hint = suggest(name, ftype.fields)
-            problems.append(f"`{ftype.name}` has no field `{name}`{hint}")
+            problems.append((name, f"`{ftype.name}` has no field `{name}`{hint}"))
     for name, spec in ftype.fields.items():
         if name not in obj or obj[name] is None:
             if spec.required:
-                problems.append(f"`{ftype.name}` needs field `{name}` ({spec.type})")
+                problems.append(("", f"`{ftype.name}` needs field `{name}` ({spec.type})"))
             elif spec.default is not None:
                 values[name] = spec.default
             continue
         value, message = _check_field(spec, obj[name])
         if message:
-            problems.append(f"field `{name}` {message}")
+            problems.append((name, f"field `{name}` {message}"))
         else:
             values[name] = value
     return values, problems
+
+
+def _columns(line: str) -> list[tuple[str, int, int]]:
+    """Each top-level key of a valid JSON object line, with the 1-based columns of key and value."""
+    decoder, found = json.JSONDecoder(), []
+    i = _blank(line, 0) + 1  # just after "{"
+    while (i := _blank(line, i)) < len(line) and line[i] == '"':
+        key, end = json.decoder.scanstring(line, i + 1)
+        value_at = _blank(line, _blank(line, end) + 1)  # after the ":"
+        _, after = decoder.raw_decode(line, value_at)
+        found.append((key, i + 1, value_at + 1))
+        i = _blank(line, after)
+        i += line[i : i + 1] == ","
+    return found
+
+
+def _blank(line: str, i: int) -> int:
+    while i < len(line) and line[i] in " \t\r\n":
+        i += 1
+    return i
 
 
 class FactReader:
@@ -102,7 +131,8 @@ class FactReader:
         return c.time_zone
 
     def parse_line(self, loc: Location, line: str) -> Fact | None:
-        """One line to a Fact, or None with the problems recorded."""
+        """One line to a Fact, or None with every problem of the line recorded."""
+        before = len(self.problems)
 
         def fail(message: str, col: int = 0) -> None:
             self.problems.append(Diagnostic(Location(loc.path, loc.line, col), message))
@@ -110,45 +140,81 @@ class FactReader:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            return fail(f"invalid JSON: {exc.msg}", exc.colno)
+            fail(f"invalid JSON: {exc.msg}", exc.colno)
+            return None
         if not isinstance(obj, dict):
-            return fail("a fact must be a JSON object")
-        for name in ("type", "at"):
-            if not isinstance(obj.get(name), str):
-                return fail(f"fact needs `{name}` (a string)")
+            kind = "a list" if isinstance(obj, list) else json.dumps(obj)
+            fail(f"a fact must be a JSON object {{...}}, not {kind}")
+            return None
+        keys, cols = {}, {}
+        for key, key_col, value_col in _columns(line):
+            if key in keys:
+                fail(f"duplicate key `{key}` (first at column {keys[key]})", key_col)
+            keys.setdefault(key, key_col)
+            cols.setdefault(key, value_col)
+        for name, what in (("type", "its fact type"), ("at", "its date or date-time")):
+            if name not in obj:
+                fail(f"fact has no `{name}` ({what})")
+            elif not isinstance(obj[name], str):
+                fail(f"`{name}` must be a string, not {json.dumps(obj[name])}", cols[name])
         contract = obj.get("contract")
-        if contract is not None and contract not in self.instance_ids:
-            hint = suggest(str(contract), self.instance_ids)
-            return fail(f"unknown contract `{contract}`{hint}")
-        types = self._types(contract)
-        ftype = types.get(obj["type"])
-        if ftype is None:
-            return fail(f"unknown fact type `{obj['type']}`{suggest(obj['type'], types)}")
+        if contract is not None and not isinstance(contract, str):
+            fail(f"`contract` must be a string, not {json.dumps(contract)}", cols["contract"])
+            contract = None
+        elif contract is not None and contract not in self.instance_ids:
+            hint = suggest(contract, self.instance_ids)
+            fail(f"unknown contract `{contract}`{hint}", cols["contract"])
+            contract = None
         fact_id = obj.get("id", f"{loc.path}:{loc.line}")
         if not isinstance(fact_id, str) or not fact_id:
-            return fail("`id` must be a non-empty string")
-        try:
-            at = parse_instant(obj["at"], self._tz(contract))
-        except InstantError as exc:
-            return fail(f"`at`: {exc}")
-        values, problems = _fields(ftype, obj)
-        for message in problems:
-            fail(message)
-        if fact_id in self.seen_ids:
-            return fail(f"duplicate fact id `{fact_id}` (first at {self.seen_ids[fact_id]})")
-        self.seen_ids[fact_id] = loc
-        if problems:
+            fail(f"`id` must be a non-empty string, not {json.dumps(fact_id)}", cols["id"])
+        elif fact_id in self.seen_ids:
+            first = self.seen_ids[fact_id]
+            where = f"line {first.line}" if first.path == loc.path else str(first)
+            fail(f"duplicate fact id `{fact_id}` (first at {where})", cols["id"])
+        else:
+            self.seen_ids[fact_id] = loc
+        at = None
+        if isinstance(obj.get("at"), str):
+            try:
+                at = parse_instant(obj["at"], self._tz(contract))
+            except InstantError as exc:
+                fail(f"`at`: {exc}", cols["at"])
+        ftype, values = None, {}
+        if isinstance(obj.get("type"), str):
+            types = self._types(contract)
+            ftype = types.get(obj["type"])
+            if ftype is None:
+                hint = suggest(obj["type"], types)
+                fail(f"unknown fact type `{obj['type']}`{hint}", cols["type"])
+            else:
+                values, problems = _fields(ftype, obj)
+                for name, message in problems:
+                    where = keys[name] if name and name not in ftype.fields else cols.get(name, 0)
+                    fail(message, where)
+        if len(self.problems) > before or ftype is None or at is None:
             return None
-        return Fact(fact_id, ftype.name, at, values, loc, contract=contract)
+        return Fact(fact_id, ftype.name, at, values, loc, contract=obj.get("contract"))
 
     def read(self, paths: list[str]) -> list[Fact]:
         """Every fact of the files, sorted by time (ties in file order), numbered by ``seq``."""
         facts: list[Fact] = []
+        for folder in (Path(p) for p in paths if Path(p).is_dir()):
+            for q in sorted(folder.iterdir()):
+                if q.suffix in (".json", ".ndjson") and q.is_file():
+                    message = "not read: a fact log's name must end in .jsonl"
+                    self.problems.append(Diagnostic(Location(str(q)), message))
         for p in fact_paths(paths):
             try:
-                text = p.read_text("utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                self.problems.append(Diagnostic(Location(str(p)), f"cannot read fact log: {exc}"))
+                text = p.read_text("utf-8-sig")
+            except OSError as exc:
+                message = f"cannot read fact log: {exc.strerror or exc}"
+                self.problems.append(Diagnostic(Location(str(p)), message))
+                continue
+            except UnicodeDecodeError as exc:
+                line = exc.object[: exc.start].count(b"\n") + 1
+                message = f"cannot read fact log: not UTF-8 text (byte {exc.object[exc.start]:#x})"
+                self.problems.append(Diagnostic(Location(str(p), line), message))
                 continue
             for number, line in enumerate(text.splitlines(), start=1):
                 if line.strip():

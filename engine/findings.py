@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pendulum
 
-from engine.dates import DateContext, day_text
+from engine.actions import settle_pending
+from engine.dates import day_text, effective_day, effective_instant
 from engine.instants import describe, end_of_day, epoch_us, format_due
 from engine.latepay import late_charge
-from engine.model import Finding, Kind, Status
+from engine.model import Fact, Finding, Kind, Status
 from engine.tracking import Episode, InstanceState, Tracked
 
 
@@ -54,56 +55,98 @@ def _finding(
     )
 
 
+def _due_words(tr: Tracked, tz: str) -> tuple[str | None, str | None]:
+    """The JSON ``due`` and the words for it."""
+    ob = tr.obligation
+    if tr.due_at is None or tr.due_day is None or ob.due is None:
+        return None, None
+    if ob.due.at:
+        return format_due(tr.due_at), describe(tr.due_at, tz)
+    return tr.due_day.isoformat(), f"the end of {day_text(tr.due_day)}"
+
+
+def _lateness(st: InstanceState, tr: Tracked, sat: Fact) -> str:
+    assert tr.due_at is not None and tr.due_day is not None and tr.obligation.due is not None
+    done = effective_instant(st.contract, sat)
+    if tr.obligation.due.at:
+        return _delta((epoch_us(done) - epoch_us(tr.due_at)) // 1_000_000)
+    day = effective_day(st.contract, sat)[0]
+    return _delta((day - tr.due_day).days * 86400)
+
+
+def _when(st: InstanceState, fact: Fact) -> str:
+    """When a fact happened, and when it counts if it is a notice deemed given later."""
+    tz = st.contract.time_zone
+    day, how = effective_day(st.contract, fact)
+    words = describe(fact.at, tz)
+    return words if day == fact.day(tz) and "deemed" not in how else f"{words}, {how}"
+
+
+def _values_words(st: InstanceState, tr: Tracked) -> str:
+    """`` Computed: warrant shares 36,363; exercise price 2.75.`` for rules with values."""
+    if not tr.obligation.values:
+        return ""
+    env, missing = st.values(tr)
+    parts = []
+    for name in tr.obligation.values:
+        value = env.get(f"value.{name}")
+        words = name.replace("_", " ")
+        parts.append(f"{words} {value:,}" if value is not None else f"{words} not yet known")
+    note = f" ({'; '.join(missing)})" if missing else ""
+    return f" Computed: {'; '.join(parts)}{note}."
+
+
 def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
     """The finding of a deadline or right instance."""
     ob, tz = tr.obligation, st.contract.time_zone
-    assert ob.satisfied_by is not None and ob.due is not None
+    assert ob.satisfied_by is not None
+    settle_pending(st, tr)
     label = st.contract.fact_types[ob.satisfied_by.fact].label
-    due = due_text = None
-    if tr.due_at is not None and tr.due_day is not None:
-        due = format_due(tr.due_at) if ob.due.at else tr.due_day.isoformat()
-        due_text = describe(tr.due_at, tz) if ob.due.at else f"the end of {day_text(tr.due_day)}"
-    how = tr.due_how
-    sat = tr.satisfier
+    due, due_text = _due_words(tr, tz)
+    how, sat = tr.due_how, tr.satisfier
     lapse = Status.EXPIRED if ob.kind is Kind.RIGHT else Status.BREACHED
-    if sat is not None and not tr.late:
+    rejected = list(tr.rejected)
+    if ob.satisfied_by.mismatch == "breach" and rejected and (sat is None or tr.late(st.contract)):
+        status = lapse
+        fact, reason = rejected.pop(0)
+        message = (
+            f"{label} {describe(fact.at, tz)} ({fact.id}) {reason}: a breach "
+            f"(due {due_text or 'date not yet known'}: {how})."
+        )
+    elif sat is not None and not tr.late(st.contract):
         status = Status.MET
         when = f"due {due_text}: {how}" if due_text else f"due date not yet known: {how}"
-        message = f"{label} {describe(sat.at, tz)}, on time ({when})."
+        message = f"{label} {_when(st, sat)}, on time ({when})."
     elif sat is not None:
         status = lapse
-        assert tr.due_at is not None and tr.due_day is not None
-        if ob.due.at:
-            late_by = _delta((epoch_us(sat.at) - epoch_us(tr.due_at)) // 1_000_000)
-        else:
-            late_by = _delta((sat.day(tz) - tr.due_day).days * 86400)
         message = (
-            f"{label} {describe(sat.at, tz)}, {late_by} after the deadline {due_text} ({how})."
+            f"{label} {_when(st, sat)}, {_lateness(st, tr, sat)} after the "
+            f"deadline {due_text} ({how})."
         )
     elif tr.passed:
         status = lapse
-        verb = "lapsed unexercised" if lapse is Status.EXPIRED else "breached"
+        verb = "Lapsed unexercised" if lapse is Status.EXPIRED else "Breached"
         message = (
-            f"{verb.capitalize()}: no {label} by the deadline {due_text} ({how}); "
+            f"{verb}: no {label} by the deadline {due_text} ({how}); "
             f"none by the as-of date {as_of}."
         )
     elif due_text:
-        status = Status.OPEN
-        message = f"Due {due_text} ({how}); no {label} yet."
+        status, message = Status.OPEN, f"Due {due_text} ({how}); no {label} yet."
     else:
-        status = Status.OPEN
-        message = f"Due date not yet known: {how}."
-    for fact, reason in tr.rejected:
+        status, message = Status.OPEN, f"Due date not yet known: {how}."
+    for fact, reason in rejected:
         message += (
             f" {st.contract.fact_types[fact.type].label} {fact.day(tz)} ({fact.id}) "
             f"did not count: it {reason}."
         )
+    message += _values_words(st, tr)
     amount = tr.amount
     if ob.late_payment is not None and status is Status.BREACHED:
         through = sat.day(tz) if sat is not None else as_of
         base = st.evaluate(ob.late_payment.base, tr.env(), tr.trigger, ob.id)
-        ctx = DateContext(st.contract, tr.trigger, tr.anchors)
-        charge = late_charge(ob.late_payment, ctx, st.contract, Decimal(base or 0), through)
+        charge = late_charge(
+            ob.late_payment, st.date_context(tr), st.contract, Decimal(base or 0), through
+        )
         if charge is not None:
             amount = charge.amount
             message += f" Late payment: {charge.how}."
@@ -177,31 +220,94 @@ def standing_findings(st: InstanceState, rule: str) -> list[Finding]:
 
 
 def act_findings(st: InstanceState) -> list[Finding]:
-    """A breached finding for every prohibited act."""
+    """A breached finding for every prohibited act of an untriggered prohibition."""
     tz, out = st.contract.time_zone, []
-    for ob, fact in st.acts:
+    for act in st.acts:
+        if act.obligation.trigger is not None:
+            continue
+        fact = act.fact
         label = st.contract.fact_types[fact.type].label
         day = fact.day(tz)
         out.append(
             _finding(
                 st,
-                ob.id,
-                fact.id,
+                act.obligation.id,
+                act.key or fact.id,
                 Status.BREACHED,
                 day.isoformat(),
                 end_of_day(day, tz),
                 None,
                 [fact.id],
-                f"{label.capitalize()} {describe(fact.at, tz)} ({fact.id}): "
-                f"prohibited by section {ob.section}.",
+                f"{label.capitalize()} {describe(fact.at, tz)} ({fact.id}): {act.reason}.",
             )
         )
     return out
 
 
+def guarded_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
+    """A prohibition opened by a trigger: breached by a forbidden act, met by an allowed one."""
+    ob, tz = tr.obligation, st.contract.time_zone
+    acts = [a for a in st.acts if a.obligation is ob and a.key == tr.key]
+    allowed = st.allowed.get((ob.id, tr.key), [])
+    facts = [tr.trigger.id, *(f.id for f in tr.anchor_facts)]
+    watched = ", ".join(
+        dict.fromkeys(st.contract.fact_types[f.match.fact].label for f in ob.forbids)
+    )
+    if acts:
+        first = acts[0].fact
+        label = st.contract.fact_types[first.type].label
+        day = first.day(tz)
+        message = "; ".join(
+            f"{label.capitalize()} {describe(a.fact.at, tz)} ({a.fact.id}): {a.reason}"
+            for a in acts
+        )
+        return _finding(
+            st,
+            ob.id,
+            tr.key,
+            Status.BREACHED,
+            day.isoformat(),
+            end_of_day(day, tz),
+            tr.amount,
+            facts + [a.fact.id for a in acts],
+            message + ".",
+        )
+    if allowed:
+        fact = allowed[0]
+        return _finding(
+            st,
+            ob.id,
+            tr.key,
+            Status.MET,
+            None,
+            None,
+            tr.amount,
+            facts + [fact.id],
+            f"{st.contract.fact_types[fact.type].label.capitalize()} "
+            f"{describe(fact.at, tz)} ({fact.id}) within what section "
+            f"{ob.section} allows.",
+        )
+    return _finding(
+        st,
+        ob.id,
+        tr.key,
+        Status.OPEN,
+        None,
+        None,
+        tr.amount,
+        facts,
+        f"Started by {tr.trigger.id} on {day_text(tr.trigger.day(tz))}; no {watched} yet.",
+    )
+
+
 def instance_findings(st: InstanceState, as_of: date) -> list[Finding]:
     """Every finding of one contract instance."""
-    findings = [deadline_finding(st, tr, as_of) for tr in st.tracked.values()]
+    findings = [
+        guarded_finding(st, tr, as_of)
+        if tr.obligation.kind is Kind.PROHIBITION
+        else deadline_finding(st, tr, as_of)
+        for tr in st.tracked.values()
+    ]
     for ob in st.contract.obligations:
         if ob.kind is Kind.STANDING:
             findings += standing_findings(st, ob.id)

@@ -55,15 +55,16 @@ class FactType:
     label: str
     section: str = ""
     fields: dict[str, FieldSpec] = field(default_factory=dict)
+    notice: bool = False  # a written notice: its date may be "deemed given" (section 10)
 
 
 @dataclass(frozen=True)
 class Anchor:
     """Where a date comes from: the trigger, a date field of it, or a later fact."""
 
-    kind: str  # trigger | trigger_field | first | running_total
+    kind: str  # trigger | trigger_field | named | first | running_total
     fact_type: str = ""  # for first / running_total
-    field: str = ""  # for trigger_field / running_total
+    field: str = ""  # for trigger_field / running_total; the date's name for named
     where: Expression | None = None  # for first
     reaches: Expression | None = None  # for running_total
 
@@ -80,10 +81,14 @@ class DateSpec:
     earliest: tuple[DateSpec, ...] = ()
 
     def anchors(self) -> tuple[Anchor, ...]:
-        """Every anchor this date depends on."""
+        """Every anchor this date depends on (named dates not expanded)."""
         if self.anchor is not None:
             return (self.anchor,)
         return tuple(a for spec in self.earliest for a in spec.anchors())
+
+    def fact_anchors(self) -> tuple[Anchor, ...]:
+        """The anchors fixed by later facts (``first``, ``running_total``)."""
+        return tuple(a for a in self.anchors() if a.kind in ("first", "running_total"))
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,43 @@ class FactMatch:
 
     fact: str
     where: Expression | None = None
+    mismatch: str = "ignore"  # for satisfied_by: ignore | breach (a non-matching fact breaches)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Days from ``start`` through ``end`` (or until ``end``, exclusive); None: unbounded."""
+
+    start: DateSpec | None = None
+    end: DateSpec | None = None
+    end_inclusive: bool = True
+    outside: bool = False  # the act is forbidden outside the window instead of inside
+
+
+@dataclass(frozen=True)
+class Forbid:
+    """A forbidden act: a fact type, a condition, a window, an exemption by an earlier fact."""
+
+    match: FactMatch
+    window: Window | None = None
+    unless_preceded_by: str = ""  # a fact type that, seen earlier for the same key, permits it
+    says: str = ""  # why it is forbidden, for the message
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A fact an obligation reads values from: the latest of a type, or the one on a day."""
+
+    fact: str
+    on: DateSpec | None = None
+
+
+@dataclass(frozen=True)
+class NoticeRule:
+    """When a notice is deemed given, by delivery method (section 10 of the seed agreement)."""
+
+    field: str
+    methods: dict[str, tuple[str, int]]  # method -> (unit, n): ("business_days", 7)
 
 
 @dataclass(frozen=True)
@@ -140,8 +182,24 @@ class Obligation:
     amount: Expression | None = None
     late_payment: LatePayment | None = None
     check: StandingCheck | None = None
-    forbids: FactMatch | None = None
+    forbids: tuple[Forbid, ...] = ()
     unit: str = "USD"
+    dates: dict[str, DateSpec] = field(default_factory=dict, compare=False)
+    lookups: dict[str, Lookup] = field(default_factory=dict, compare=False)
+    values: dict[str, Expression] = field(default_factory=dict, compare=False)
+
+    def date_specs(self) -> tuple[DateSpec, ...]:
+        """Every date rule of this obligation: due, local dates, windows, lookups, late days."""
+        specs = [self.due, *self.dates.values()]
+        specs += [lk.on for lk in self.lookups.values()]
+        forbids = self.forbids or ()
+        specs += [w for f in forbids if f.window for w in (f.window.start, f.window.end)]
+        specs.append(self.late_payment.after if self.late_payment else None)
+        return tuple(s for s in specs if s is not None)
+
+    def fact_anchors(self) -> tuple[Anchor, ...]:
+        """The obligation's own anchors fixed by facts after its trigger, without repeats."""
+        return tuple(dict.fromkeys(a for s in self.date_specs() for a in s.fact_anchors()))
     loc: Location = field(default=Location(""), compare=False)
 
 
@@ -167,6 +225,12 @@ class Contract:
     fact_types: dict[str, FactType]
     obligations: tuple[Obligation, ...]
     path: str = field(default="", compare=False)
+    dates: dict[str, DateSpec] = field(default_factory=dict, compare=False)
+    notices: NoticeRule | None = field(default=None, compare=False)
+
+    def ob(self, rule: str) -> Obligation:
+        """The obligation with this rule id."""
+        return next(o for o in self.obligations if o.id == rule)
 
     def calendar_for(self, unit: str) -> str:
         """The calendar name that counts ``unit`` (``trading_days`` ...); ``calendar`` for days."""

@@ -3,11 +3,14 @@
 Two layers, as in the conventions: the JSON Schema checks the shape (unknown keys
 rejected), then this module checks the meaning: known calendars and time zone,
 fact types and fields that exist, expressions over names that exist, unique ids.
+Both layers run on every file: the meaning of each part whose shape is right is
+checked even when another part is broken, so every problem is reported at once.
 """
 
 from __future__ import annotations
 
-import difflib
+import re
+import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ from typing import Any
 import pendulum
 
 from engine.calendars import CALENDAR_NAMES
-from engine.diagnostics import Diagnostic, InputError, Location
+from engine.diagnostics import Diagnostic, InputError, Location, suggest
 from engine.expressions import Expression, ExpressionError, parse_expression
 from engine.model import (
     Anchor,
@@ -31,26 +34,41 @@ from engine.model import (
     StandingCheck,
     Tier,
 )
-from engine.schema import check_shape
-from engine.yamlsrc import SourceMap, load_yaml, location_of
+from engine.schema import JsonPath, shape_problems
+from engine.yamlsrc import SourceMap, load_yaml_collect, location_of, offset_location
 
 NUMERIC = ("integer", "number")
 
 
-def suggest(name: str, known: list[str] | tuple[str, ...] | set[str]) -> str:
-    """A ``; did you mean `x`?`` suffix when ``name`` looks like a misspelt known name."""
-    close = difflib.get_close_matches(name, sorted(known), n=1)
-    return f"; did you mean `{close[0]}`?" if close else ""
-
-
 class _Builder:
-    """Turns one shape-valid rule file into a Contract, collecting every problem."""
+    """Checks the meaning of a rule file and builds its Contract, collecting every problem.
 
-    def __init__(self, path: str, root: SourceMap) -> None:
-        self.path, self.root = path, root
+    ``broken`` holds the paths the shape check found wrong: the parts at or under them
+    are skipped (names they define are taken as known), and everything else is checked.
+    """
+
+    def __init__(self, path: str, root: SourceMap, broken: set[JsonPath] | None = None) -> None:
+        self.path, self.root, self.broken = path, root, broken or set()
         self.problems: list[Diagnostic] = []
         self.fact_types: dict[str, FactType] = {}
         self.parameters: dict[str, Decimal] = {}
+        self.unchecked_types: set[str] | None = set()  # None: any name may exist
+        self.unchecked_params: set[str] | None = set()
+        self.has_trigger = True
+
+    def usable(self, json_path: JsonPath) -> bool:
+        """True unless the node at ``json_path`` or one of its parents is broken."""
+        return not any(json_path[: len(b)] == b for b in self.broken)
+
+    def intact(self, json_path: JsonPath) -> bool:
+        """True if nothing at, above or below ``json_path`` is broken."""
+        n = len(json_path)
+        return self.usable(json_path) and not any(b[:n] == json_path for b in self.broken)
+
+    def known_param(self, name: str) -> bool:
+        """True if ``name`` is a parameter, or may be one (its declaration is broken)."""
+        unchecked = self.unchecked_params
+        return unchecked is None or name in unchecked or name in self.parameters
 
     def at(self, json_path: list[str | int]) -> Location:
         return location_of(self.root, json_path, Location(self.path, 1, 1))
@@ -61,7 +79,13 @@ class _Builder:
 
     # -- vocabulary ---------------------------------------------------------
     def vocabulary(self) -> None:
+        if not self.usable(("facts",)):
+            self.unchecked_types = None
+            return
         for name, spec in self.root["facts"].items():
+            if not self.intact(("facts", name)):
+                self.unchecked_types.add(name)  # type: ignore[union-attr]
+                continue
             fields = {}
             for fname, fspec in (spec.get("fields") or {}).items():
                 fields[fname] = FieldSpec(
@@ -76,8 +100,10 @@ class _Builder:
             self.fact_types[name] = FactType(name, spec["label"], spec.get("section", ""), fields)
 
     def fact_type(self, name: str, json_path: list[str | int], rule: str) -> FactType | None:
+        if self.unchecked_types is None or name in self.unchecked_types:
+            return None
         if name not in self.fact_types:
-            hint = suggest(name, self.fact_types)
+            hint = suggest(name, [*self.fact_types, *self.unchecked_types])
             self.error(json_path, f"unknown fact type `{name}`{hint}", rule)
             return None
         return self.fact_types[name]
@@ -88,30 +114,33 @@ class _Builder:
     ) -> Expression | None:
         """Parse ``source``; names must be ``<root>.<field>`` of the fact types in scope."""
         roots = [*scope, "param"]
+        shown = " ".join(source.split())
+        fallback = Location(self.path, 1, 1)
+
+        def report(offset: int, message: str) -> None:
+            where = offset_location(self.root, json_path, offset, fallback)
+            self.problems.append(Diagnostic(where, f"rule {rule}: {message}"))
+
         try:
             expr = parse_expression(source, allowed_roots=roots)
         except ExpressionError as exc:
-            where = self.at(json_path)
-            col = where.col + exc.col - 1 if where.col else 0
-            loc = Location(where.path, where.line, col)
-            self.problems.append(Diagnostic(loc, f"rule {rule}: {exc.message} in `{source}`"))
+            report(exc.col - 1, f"in `{shown}`: {exc.message}")
             return None
         for name in sorted(expr.names):
             root, _, rest = name.partition(".")
+            found = re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", source)
+            offset = found.start() if found else 0
             if root == "param":
-                if rest not in self.parameters:
-                    hint = suggest(rest, self.parameters)
-                    self.error(json_path, f"unknown parameter `{rest}`{hint}", rule)
+                if not self.known_param(rest):
+                    report(offset, f"unknown parameter `{rest}`{suggest(rest, self.parameters)}")
             elif root == "obligation":
                 if rest != "amount":
-                    self.error(json_path, f"unknown name `{name}` (only obligation.amount)", rule)
+                    report(offset, f"unknown name `{name}` (only obligation.amount)")
             else:
                 ftype = scope.get(root)
                 if ftype is not None and rest not in ftype.fields:
                     hint = suggest(rest, ftype.fields)
-                    self.error(
-                        json_path, f"fact type `{ftype.name}` has no field `{rest}`{hint}", rule
-                    )
+                    report(offset, f"fact type `{ftype.name}` has no field `{rest}`{hint}")
         return expr
 
     # -- parts of an obligation ------------------------------------------------
@@ -124,6 +153,8 @@ class _Builder:
 
     def anchor(self, spec: Any, jp: list, rule: str, trigger: FactType | None) -> Anchor:
         if isinstance(spec, str):
+            if not self.has_trigger:
+                self.error(jp, f"`{spec}` needs a `trigger` in the rule", rule)
             if spec == "trigger":
                 return Anchor("trigger")
             field_name = spec.split(".", 1)[1]
@@ -131,9 +162,8 @@ class _Builder:
                 fspec = trigger.fields.get(field_name)
                 if fspec is None:
                     hint = suggest(field_name, trigger.fields)
-                    self.error(
-                        jp, f"fact type `{trigger.name}` has no field `{field_name}`{hint}", rule
-                    )
+                    message = f"fact type `{trigger.name}` has no field `{field_name}`{hint}"
+                    self.error(jp, message, rule)
                 elif fspec.type != "date":
                     self.error(jp, f"`{spec}` is a {fspec.type} field, not a date", rule)
             return Anchor("trigger_field", field=field_name)
@@ -153,11 +183,8 @@ class _Builder:
             fspec = ftype.fields.get(total["field"])
             if fspec is None:
                 hint = suggest(total["field"], ftype.fields)
-                self.error(
-                    [*tjp, "field"],
-                    f"fact type `{ftype.name}` has no field `{total['field']}`{hint}",
-                    rule,
-                )
+                message = f"fact type `{ftype.name}` has no field `{total['field']}`{hint}"
+                self.error([*tjp, "field"], message, rule)
             elif fspec.type not in NUMERIC:
                 self.error([*tjp, "field"], f"`{total['field']}` is not a number field", rule)
         reaches = self.expression(total["reaches"], [*tjp, "reaches"], rule, scope)
@@ -180,23 +207,15 @@ class _Builder:
     def late_payment(
         self, spec: dict, jp: list, rule: str, trigger: FactType | None
     ) -> LatePayment:
-        tiers = []
+        tiers: list[Tier] = []
         for i, tier in enumerate(spec["tiers"]):
-            last = i == len(spec["tiers"]) - 1
-            through = tier.get("through")
-            if last != (through is None):
-                self.error(
-                    [*jp, "tiers", i],
-                    "every tier but the last needs `through`; the last has none",
-                    rule,
-                )
-            if (
-                through is not None
-                and tiers
-                and tiers[-1].through is not None
-                and through <= tiers[-1].through
-            ):
-                self.error([*jp, "tiers", i, "through"], "tiers must increase", rule)
+            through, before = tier.get("through"), tiers[-1].through if tiers else None
+            if (i == len(spec["tiers"]) - 1) != (through is None):
+                message = "every tier but the last needs `through`; the last has none"
+                self.error([*jp, "tiers", i], message, rule)
+            if through is not None and before is not None and through <= before:
+                message = f"tiers must go up: `through: {through}` is not above {before}"
+                self.error([*jp, "tiers", i, "through"], message, rule)
             tiers.append(Tier(Decimal(str(tier["rate"])), through))
         days = spec["days_late"]
         return LatePayment(
@@ -212,10 +231,11 @@ class _Builder:
         rid = spec["id"]
         trigger_type = None
         trigger = due = satisfied = amount = late = check = forbids = None
+        self.has_trigger = "trigger" in spec
         if "trigger" in spec:
             trigger = self.match(spec["trigger"], [*jp, "trigger"], rid, {})
             trigger_type = self.fact_types.get(trigger.fact) if trigger else None
-        scope = {"trigger": trigger_type}
+        scope = {"trigger": trigger_type} if self.has_trigger else {}
         if "due" in spec:
             due = self.date(spec["due"], [*jp, "due"], rid, trigger_type)
         if "amount" in spec:
@@ -244,9 +264,9 @@ class _Builder:
             for part, m in (("trigger", trigger), ("satisfied_by", satisfied)):
                 ftype = self.fact_types.get(m.fact) if m else None
                 if ftype is not None and key not in ftype.fields:
-                    self.error(
-                        [*jp, "key"], f"key `{key}` is not a field of `{ftype.name}` ({part})", rid
-                    )
+                    hint = suggest(key, ftype.fields)
+                    message = f"key `{key}` is not a field of `{ftype.name}` ({part}){hint}"
+                    self.error([*jp, "key"], message, rid)
         return Obligation(
             id=rid,
             section=spec["section"],
@@ -262,50 +282,74 @@ class _Builder:
             amount=amount,
             late_payment=late,
             check=check,
-            forbids=forbids,
+            forbids=forbids or (),
             unit=spec.get("unit", "USD"),
             loc=self.at(jp),
         )
 
     # -- the contract -----------------------------------------------------------
-    def contract(self) -> Contract:
-        c = self.root["contract"]
-        try:
-            pendulum.timezone(c["time_zone"])
-        except Exception:
-            self.error(["contract", "time_zone"], f"unknown time zone `{c['time_zone']}`")
-        for role, name in c["calendars"].items():
-            if name not in CALENDAR_NAMES:
-                hint = suggest(name, CALENDAR_NAMES)
-                self.error(
-                    ["contract", "calendars", role],
-                    f"unknown calendar `{name}` (known: {', '.join(CALENDAR_NAMES)}){hint}",
-                )
-        self.parameters = {
-            n: Decimal(str(p["default"])) for n, p in (c.get("parameters") or {}).items()
-        }
-        self.vocabulary()
-        obligations, seen = [], {}
-        for i, spec in enumerate(self.root["obligations"]):
-            if spec["id"] in seen:
-                self.error(
-                    ["obligations", i, "id"],
-                    f"duplicate rule id `{spec['id']}` (first at line {seen[spec['id']]})",
-                )
+    def settings(self, c: dict) -> None:
+        """The contract's time zone, calendars and parameters."""
+        if self.intact(("contract", "time_zone")):
+            try:
+                pendulum.timezone(c["time_zone"])
+            except Exception:
+                hint = suggest(c["time_zone"], zoneinfo.available_timezones())
+                self.error(["contract", "time_zone"], f"unknown time zone `{c['time_zone']}`{hint}")
+        for role, name in (c.get("calendars") or {}).items():
+            if self.intact(("contract", "calendars", role)) and name not in CALENDAR_NAMES:
+                known = f"(known: {', '.join(CALENDAR_NAMES)}){suggest(name, CALENDAR_NAMES)}"
+                self.error(["contract", "calendars", role], f"unknown calendar `{name}` {known}")
+        if not self.usable(("contract", "parameters")):
+            self.unchecked_params = None
+            return
+        for n, p in (c.get("parameters") or {}).items():
+            if self.intact(("contract", "parameters", n)):
+                self.parameters[n] = Decimal(str(p["default"]))
+            else:
+                self.unchecked_params.add(n)  # type: ignore[union-attr]
+
+    def instances(self, c: dict) -> list[Instance]:
+        """The contract's instances (itself alone when none are listed)."""
+        found: list[Instance] = []
+        seen: dict[str, int] = {}
+        items = (c.get("instances") if self.usable(("contract", "instances")) else None) or []
+        for i, inst in enumerate(items):
+            if not self.intact(jp := ("contract", "instances", i)):
                 continue
-            seen[spec["id"]] = self.at(["obligations", i, "id"]).line
-            obligations.append(self.obligation(spec, i))
-        instances = []
-        for i, inst in enumerate(c.get("instances") or [{"id": c["id"]}]):
+            if inst["id"] in seen:
+                message = f"duplicate instance `{inst['id']}` (first at line {seen[inst['id']]})"
+                self.error([*jp, "id"], message)
+            seen[inst["id"]] = self.at([*jp, "id"]).line
             params = dict(self.parameters)
             for name, value in (inst.get("parameters") or {}).items():
-                if name not in self.parameters:
-                    self.error(
-                        ["contract", "instances", i, "parameters", name],
-                        f"unknown parameter `{name}`{suggest(name, self.parameters)}",
-                    )
+                if not self.known_param(name):
+                    hint = suggest(name, self.parameters)
+                    self.error([*jp, "parameters", name], f"unknown parameter `{name}`{hint}")
                 params[name] = Decimal(str(value))
-            instances.append(Instance(inst["id"], inst.get("title", c["title"]), params))
+            found.append(Instance(inst["id"], inst.get("title", c["title"]), params))
+        return found or [Instance(c.get("id", ""), c.get("title", ""), dict(self.parameters))]
+
+    def contract(self) -> Contract | None:
+        """Check the whole file; the Contract, or None if anything is wrong."""
+        c = self.root["contract"] if self.usable(("contract",)) else {}
+        self.settings(c)
+        self.vocabulary()
+        obligations, seen = [], {}
+        items = self.root["obligations"] if self.usable(("obligations",)) else []
+        for i, spec in enumerate(items):
+            rid = spec.get("id") if isinstance(spec, dict) else None
+            if isinstance(rid, str) and rid in seen:
+                message = f"duplicate rule id `{rid}` (first at line {seen[rid]})"
+                self.error(["obligations", i, "id"], message)
+                continue
+            if isinstance(rid, str):
+                seen[rid] = self.at(["obligations", i, "id"]).line
+            if self.intact(("obligations", i)):
+                obligations.append(self.obligation(spec, i))
+        instances = self.instances(c)
+        if self.broken or self.problems:
+            return None
         return Contract(
             id=c["id"],
             title=c["title"],
@@ -320,15 +364,20 @@ class _Builder:
 
 
 def parse_rulefile(path: str, text: str) -> Contract:
-    """Parse and check one rule file; raise ``InputError`` listing every problem."""
-    root = load_yaml(path, text)
-    shape = check_shape(root, path)
-    if shape:
-        raise InputError(shape)
-    builder = _Builder(path, root)
-    contract = builder.contract()
-    if builder.problems:
-        raise InputError(builder.problems)
+    """Parse and check one rule file; raise ``InputError`` listing every problem.
+
+    Duplicate keys, shape problems and problems of meaning are all reported together:
+    the meaning of every part of the file that has the right shape is still checked.
+    """
+    root, problems = load_yaml_collect(path, text)
+    shape, broken = shape_problems(root, path)
+    contract = None
+    if isinstance(root, SourceMap) and () not in broken:
+        builder = _Builder(path, root, broken)
+        contract = builder.contract()
+        problems += builder.problems
+    if problems or shape or contract is None:
+        raise InputError([*problems, *shape])
     return contract
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pendulum
 
-from engine.dates import DateContext, deadline_instant
+from engine.dates import DateContext, deadline_instant, effective_instant
 from engine.diagnostics import Diagnostic
 from engine.expressions import Expression, ExpressionError
 from engine.instants import end_of_day, epoch_us
@@ -44,6 +44,7 @@ class Tracked:
     satisfier: Fact | None = None
     passed: bool = False  # the deadline went by unsatisfied (seen by a tick)
     rejected: list[tuple[Fact, str]] = field(default_factory=list)
+    pending: list[Fact] = field(default_factory=list)  # undecidable yet: values still unknown
     due_day: date | None = None
     due_at: pendulum.DateTime | None = None
     due_how: str = ""
@@ -51,17 +52,23 @@ class Tracked:
     durable: dict[str, Any] = field(default_factory=dict)  # the fact asserted in durable_rules
 
     def env(self, fact: Fact | None = None) -> dict[str, Any]:
-        """Names an expression of this obligation can use."""
+        """Names an expression of this obligation can use (lookups and values: see ``values``)."""
         env: dict[str, Any] = {f"param.{k}": v for k, v in self.params.items()}
         env.update(fact_env("trigger", self.trigger))
         env.update(fact_env("fact", fact))
         env["obligation.amount"] = self.amount
         return env
 
-    def resolve_due(self, contract: Contract) -> None:
+    def dates(self, shared: dict[Anchor, tuple[date, str]], contract: Contract) -> DateContext:
+        """The date context of this instance: contract-wide anchors, then its own."""
+        anchors = {**shared, **self.anchors}
+        return DateContext(contract, self.trigger, anchors, self.obligation.dates)
+
+    def resolve_due(self, contract: Contract, shared: dict[Anchor, tuple[date, str]]) -> None:
         """Recompute the due date from the trigger and the anchors known now."""
-        assert self.obligation.due is not None
-        resolved = DateContext(contract, self.trigger, self.anchors).resolve(self.obligation.due)
+        if self.obligation.due is None:
+            return
+        resolved = self.dates(shared, contract).resolve(self.obligation.due)
         self.due_day, self.due_how = resolved.day, resolved.how
         self.due_at = None
         if resolved.day is not None:
@@ -72,12 +79,11 @@ class Tracked:
         """The last on-time instant in epoch microseconds (``NEVER_US`` while unknown)."""
         return epoch_us(self.due_at) if self.due_at is not None else NEVER_US
 
-    @property
-    def late(self) -> bool:
-        """Whether the satisfying fact (if any) came after the deadline."""
+    def late(self, contract: Contract) -> bool:
+        """Whether the satisfying fact (if any) came after the deadline (notices: deemed given)."""
         if self.satisfier is None or self.due_at is None:
             return False
-        return epoch_us(self.satisfier.at) > epoch_us(self.due_at)
+        return epoch_us(effective_instant(contract, self.satisfier)) > epoch_us(self.due_at)
 
 
 @dataclass
@@ -91,6 +97,16 @@ class Episode:
     cured_by: Fact | None = None
 
 
+@dataclass(frozen=True)
+class Act:
+    """A forbidden act found: the rule, the fact, why, and the instance it belongs to."""
+
+    obligation: Obligation
+    fact: Fact
+    reason: str
+    key: str | None = None
+
+
 @dataclass
 class InstanceState:
     """Everything one contract instance (one durable_rules session) accumulates in a run."""
@@ -100,8 +116,53 @@ class InstanceState:
     tracked: dict[tuple[str, str | None], Tracked] = field(default_factory=dict)
     episodes: dict[str, list[Episode]] = field(default_factory=dict)
     last_check: dict[str, tuple[Fact, bool]] = field(default_factory=dict)
-    acts: list[tuple[Obligation, Fact]] = field(default_factory=list)
+    acts: list[Act] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
+    anchors: dict[Anchor, tuple[date, str]] = field(default_factory=dict)  # contract-wide dates
+    totals: dict[Anchor, Decimal] = field(default_factory=dict)
+    index: dict[str, list[Fact]] = field(default_factory=dict)  # facts kept for lookups
+    allowed: dict[tuple[str, str | None], list[Fact]] = field(default_factory=dict)
+
+    def date_context(self, tr: Tracked | None) -> DateContext:
+        """Dates as known now, for one obligation instance or the contract as a whole."""
+        if tr is None:
+            return DateContext(self.contract, None, self.anchors)
+        return tr.dates(self.anchors, self.contract)
+
+    def lookup(self, tr: Tracked, name: str, ctx: DateContext) -> tuple[Fact | None, str]:
+        """The fact a lookup names (None if not recorded), and words saying which."""
+        spec = tr.obligation.lookups[name]
+        label = self.contract.fact_types[spec.fact].label
+        facts = self.index.get(spec.fact, [])
+        ob, ftype = tr.obligation, self.contract.fact_types[spec.fact]
+        if ob.key and ob.key in ftype.fields:
+            facts = [f for f in facts if str(f.fields.get(ob.key)) == tr.key]
+        if spec.on is None:
+            return (facts[-1], f"{label} {facts[-1].id}") if facts else (None, f"no {label}")
+        day = ctx.resolve(spec.on)
+        if day.day is None:
+            return None, f"{label} on {day.how}"
+        tz = self.contract.time_zone
+        found = [f for f in facts if f.day(tz) == day.day]
+        if not found:
+            return None, f"no {label} recorded for {day.how}"
+        return found[-1], f"{label} {found[-1].id} of {day.how}"
+
+    def values(self, tr: Tracked, fact: Fact | None = None) -> tuple[dict[str, Any], list[str]]:
+        """The environment with lookups and computed values, and notes on what is missing."""
+        env, notes = tr.env(fact), []
+        ctx = self.date_context(tr)
+        for name in tr.obligation.lookups:
+            found, how = self.lookup(tr, name, ctx)
+            env.update(fact_env(f"lookup.{name}", found))
+            if found is None:
+                notes.append(how)
+        for name, expr in tr.obligation.values.items():
+            try:
+                env[f"value.{name}"] = expr.evaluate(env)
+            except ExpressionError:
+                env[f"value.{name}"] = None
+        return env, notes
 
     def evaluate(self, expr: Expression, env: dict[str, Any], fact: Fact, rule: str) -> Any:
         """Evaluate ``expr``; a data problem becomes a diagnostic at the fact's line."""
