@@ -288,5 +288,7 @@ def on_forbidden(run: RunState, st: InstanceState, c: Any, ob: Obligation, index
     reason = _forbidden(st, forbid, fact, env, ctx, ob.id)
     if reason is not None:
         st.acts.append(Act(ob, fact, reason, key))
-    elif ob.trigger is not None:
-        st.allowed.setdefault((ob.id, key), []).append(fact)
+    else:
+        slot = st.allowed.setdefault((ob.id, key if ob.trigger is not None else None), [])
+        if fact not in slot:
+            slot.append(fact)

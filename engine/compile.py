@@ -81,8 +81,9 @@ def memo_pattern(fact_type: str, ob: Obligation, contract: Contract) -> dict[str
 
 # -- stages: one function per building block ---------------------------------------
 def stage_trigger(ob: Obligation, contract: Contract) -> dict[str, Any]:
-    """A trigger fact opens an obligation instance."""
-    assert ob.trigger is not None
+    """A trigger fact opens an obligation instance (a prohibition may have none)."""
+    if ob.trigger is None:
+        return {}
     return {
         f"{ob.id}.trigger": {
             "all": [{"m": fact_pattern(ob.trigger.fact)}],

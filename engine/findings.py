@@ -12,6 +12,7 @@ from engine.dates import day_text, effective_day, effective_instant
 from engine.instants import describe, end_of_day, epoch_us, format_due
 from engine.latepay import late_charge
 from engine.model import Fact, Finding, Kind, Status
+from engine.prohibited import guarded_finding, prohibition_findings
 from engine.tracking import Episode, InstanceState, Tracked
 
 
@@ -25,7 +26,7 @@ def _delta(seconds: int) -> str:
     return " ".join(words) or "less than a minute"
 
 
-def _finding(
+def make_finding(
     st: InstanceState,
     tr_rule: str,
     key: str | None,
@@ -36,6 +37,7 @@ def _finding(
     facts: list[str],
     message: str,
 ) -> Finding:
+    """A finding of one obligation of this instance, its facts listed once each."""
     ob = next(o for o in st.contract.obligations if o.id == tr_rule)
     unique = list(dict.fromkeys(facts))
     return Finding(
@@ -152,7 +154,7 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
             message += f" Late payment: {charge.how}."
     facts = [tr.trigger.id, *(f.id for f in tr.anchor_facts)]
     facts += [f.id for f, _ in tr.rejected] + ([sat.id] if sat is not None else [])
-    return _finding(st, ob.id, tr.key, status, due, tr.due_at, amount, facts, message)
+    return make_finding(st, ob.id, tr.key, status, due, tr.due_at, amount, facts, message)
 
 
 def episode_finding(st: InstanceState, ep: Episode, key: str) -> Finding:
@@ -175,7 +177,7 @@ def episode_finding(st: InstanceState, ep: Episode, key: str) -> Finding:
         message += "; not restored by the as-of date"
     facts = [f.id for f in ep.failures] + ([ep.cured_by.id] if ep.cured_by else [])
     day = first.day(tz)
-    return _finding(
+    return make_finding(
         st,
         ob.id,
         key,
@@ -203,7 +205,7 @@ def standing_findings(st: InstanceState, rule: str) -> list[Finding]:
         assert ob.check is not None
         label = st.contract.fact_types[ob.check.fact].label
         findings.append(
-            _finding(
+            make_finding(
                 st,
                 rule,
                 None,
@@ -219,91 +221,10 @@ def standing_findings(st: InstanceState, rule: str) -> list[Finding]:
     return findings
 
 
-def act_findings(st: InstanceState) -> list[Finding]:
-    """A breached finding for every prohibited act of an untriggered prohibition."""
-    tz, out = st.contract.time_zone, []
-    for act in st.acts:
-        if act.obligation.trigger is not None:
-            continue
-        fact = act.fact
-        label = st.contract.fact_types[fact.type].label
-        day = fact.day(tz)
-        out.append(
-            _finding(
-                st,
-                act.obligation.id,
-                act.key or fact.id,
-                Status.BREACHED,
-                day.isoformat(),
-                end_of_day(day, tz),
-                None,
-                [fact.id],
-                f"{label.capitalize()} {describe(fact.at, tz)} ({fact.id}): {act.reason}.",
-            )
-        )
-    return out
-
-
-def guarded_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
-    """A prohibition opened by a trigger: breached by a forbidden act, met by an allowed one."""
-    ob, tz = tr.obligation, st.contract.time_zone
-    acts = [a for a in st.acts if a.obligation is ob and a.key == tr.key]
-    allowed = st.allowed.get((ob.id, tr.key), [])
-    facts = [tr.trigger.id, *(f.id for f in tr.anchor_facts)]
-    watched = ", ".join(
-        dict.fromkeys(st.contract.fact_types[f.match.fact].label for f in ob.forbids)
-    )
-    if acts:
-        first = acts[0].fact
-        label = st.contract.fact_types[first.type].label
-        day = first.day(tz)
-        message = "; ".join(
-            f"{label.capitalize()} {describe(a.fact.at, tz)} ({a.fact.id}): {a.reason}"
-            for a in acts
-        )
-        return _finding(
-            st,
-            ob.id,
-            tr.key,
-            Status.BREACHED,
-            day.isoformat(),
-            end_of_day(day, tz),
-            tr.amount,
-            facts + [a.fact.id for a in acts],
-            message + ".",
-        )
-    if allowed:
-        fact = allowed[0]
-        return _finding(
-            st,
-            ob.id,
-            tr.key,
-            Status.MET,
-            None,
-            None,
-            tr.amount,
-            facts + [fact.id],
-            f"{st.contract.fact_types[fact.type].label.capitalize()} "
-            f"{describe(fact.at, tz)} ({fact.id}) within what section "
-            f"{ob.section} allows.",
-        )
-    return _finding(
-        st,
-        ob.id,
-        tr.key,
-        Status.OPEN,
-        None,
-        None,
-        tr.amount,
-        facts,
-        f"Started by {tr.trigger.id} on {day_text(tr.trigger.day(tz))}; no {watched} yet.",
-    )
-
-
 def instance_findings(st: InstanceState, as_of: date) -> list[Finding]:
     """Every finding of one contract instance."""
     findings = [
-        guarded_finding(st, tr, as_of)
+        guarded_finding(st, tr)
         if tr.obligation.kind is Kind.PROHIBITION
         else deadline_finding(st, tr, as_of)
         for tr in st.tracked.values()
@@ -311,7 +232,9 @@ def instance_findings(st: InstanceState, as_of: date) -> list[Finding]:
     for ob in st.contract.obligations:
         if ob.kind is Kind.STANDING:
             findings += standing_findings(st, ob.id)
-    return findings + act_findings(st)
+        elif ob.kind is Kind.PROHIBITION and ob.trigger is None:
+            findings += prohibition_findings(st, ob, as_of)
+    return findings
 
 
 def sort_key(f: Finding) -> tuple[int, int, str, str, str]:

@@ -9,7 +9,6 @@ checked even when another part is broken, so every problem is reported at once.
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from decimal import Decimal
 from pathlib import Path
@@ -19,28 +18,20 @@ import pendulum
 
 from engine.calendars import CALENDAR_NAMES
 from engine.diagnostics import Diagnostic, InputError, Location, suggest
-from engine.expressions import Expression, ExpressionError, parse_expression
 from engine.model import (
-    Anchor,
     Contract,
     DateSpec,
-    FactMatch,
     FactType,
     FieldSpec,
     Instance,
-    Kind,
-    LatePayment,
-    Obligation,
-    StandingCheck,
-    Tier,
+    NoticeRule,
 )
+from engine.ruleparts import ObligationParts
 from engine.schema import JsonPath, shape_problems
-from engine.yamlsrc import SourceMap, load_yaml_collect, location_of, offset_location
-
-NUMERIC = ("integer", "number")
+from engine.yamlsrc import SourceMap, load_yaml_collect, location_of
 
 
-class _Builder:
+class _Builder(ObligationParts):
     """Checks the meaning of a rule file and builds its Contract, collecting every problem.
 
     ``broken`` holds the paths the shape check found wrong: the parts at or under them
@@ -55,6 +46,11 @@ class _Builder:
         self.unchecked_types: set[str] | None = set()  # None: any name may exist
         self.unchecked_params: set[str] | None = set()
         self.has_trigger = True
+        self.notice_field: FieldSpec | None = None
+        self.dates: dict[str, Any] = {}
+        self.local_dates: dict[str, Any] = {}
+        self.lookups: dict[str, str] = {}
+        self.values: list[str] = []
 
     def usable(self, json_path: JsonPath) -> bool:
         """True unless the node at ``json_path`` or one of its parents is broken."""
@@ -97,7 +93,12 @@ class _Builder:
                     maximum=fspec.get("maximum"),
                     choices=tuple(fspec.get("enum", ())),
                 )
-            self.fact_types[name] = FactType(name, spec["label"], spec.get("section", ""), fields)
+            notice = bool(spec.get("notice", False))
+            if notice and self.notice_field is not None:
+                fields[self.notice_field.name] = self.notice_field
+            self.fact_types[name] = FactType(
+                name, spec["label"], spec.get("section", ""), fields, notice
+            )
 
     def fact_type(self, name: str, json_path: list[str | int], rule: str) -> FactType | None:
         if self.unchecked_types is None or name in self.unchecked_types:
@@ -107,185 +108,6 @@ class _Builder:
             self.error(json_path, f"unknown fact type `{name}`{hint}", rule)
             return None
         return self.fact_types[name]
-
-    # -- expressions --------------------------------------------------------
-    def expression(
-        self, source: str, json_path: list[str | int], rule: str, scope: dict[str, FactType | None]
-    ) -> Expression | None:
-        """Parse ``source``; names must be ``<root>.<field>`` of the fact types in scope."""
-        roots = [*scope, "param"]
-        shown = " ".join(source.split())
-        fallback = Location(self.path, 1, 1)
-
-        def report(offset: int, message: str) -> None:
-            where = offset_location(self.root, json_path, offset, fallback)
-            self.problems.append(Diagnostic(where, f"rule {rule}: {message}"))
-
-        try:
-            expr = parse_expression(source, allowed_roots=roots)
-        except ExpressionError as exc:
-            report(exc.col - 1, f"in `{shown}`: {exc.message}")
-            return None
-        for name in sorted(expr.names):
-            root, _, rest = name.partition(".")
-            found = re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", source)
-            offset = found.start() if found else 0
-            if root == "param":
-                if not self.known_param(rest):
-                    report(offset, f"unknown parameter `{rest}`{suggest(rest, self.parameters)}")
-            elif root == "obligation":
-                if rest != "amount":
-                    report(offset, f"unknown name `{name}` (only obligation.amount)")
-            else:
-                ftype = scope.get(root)
-                if ftype is not None and rest not in ftype.fields:
-                    hint = suggest(rest, ftype.fields)
-                    report(offset, f"fact type `{ftype.name}` has no field `{rest}`{hint}")
-        return expr
-
-    # -- parts of an obligation ------------------------------------------------
-    def match(self, spec: dict, jp: list, rule: str, scope: dict) -> FactMatch | None:
-        ftype = self.fact_type(spec["fact"], [*jp, "fact"], rule)
-        where = None
-        if "where" in spec:
-            where = self.expression(spec["where"], [*jp, "where"], rule, {**scope, "fact": ftype})
-        return FactMatch(spec["fact"], where)
-
-    def anchor(self, spec: Any, jp: list, rule: str, trigger: FactType | None) -> Anchor:
-        if isinstance(spec, str):
-            if not self.has_trigger:
-                self.error(jp, f"`{spec}` needs a `trigger` in the rule", rule)
-            if spec == "trigger":
-                return Anchor("trigger")
-            field_name = spec.split(".", 1)[1]
-            if trigger is not None:
-                fspec = trigger.fields.get(field_name)
-                if fspec is None:
-                    hint = suggest(field_name, trigger.fields)
-                    message = f"fact type `{trigger.name}` has no field `{field_name}`{hint}"
-                    self.error(jp, message, rule)
-                elif fspec.type != "date":
-                    self.error(jp, f"`{spec}` is a {fspec.type} field, not a date", rule)
-            return Anchor("trigger_field", field=field_name)
-        scope = {"trigger": trigger}
-        if "first" in spec:
-            ftype = self.fact_type(spec["first"], [*jp, "first"], rule)
-            where = None
-            if "where" in spec:
-                where = self.expression(
-                    spec["where"], [*jp, "where"], rule, {**scope, "fact": ftype}
-                )
-            return Anchor("first", fact_type=spec["first"], where=where)
-        total = spec["running_total"]
-        tjp = [*jp, "running_total"]
-        ftype = self.fact_type(total["fact"], [*tjp, "fact"], rule)
-        if ftype is not None:
-            fspec = ftype.fields.get(total["field"])
-            if fspec is None:
-                hint = suggest(total["field"], ftype.fields)
-                message = f"fact type `{ftype.name}` has no field `{total['field']}`{hint}"
-                self.error([*tjp, "field"], message, rule)
-            elif fspec.type not in NUMERIC:
-                self.error([*tjp, "field"], f"`{total['field']}` is not a number field", rule)
-        reaches = self.expression(total["reaches"], [*tjp, "reaches"], rule, scope)
-        return Anchor("running_total", total["fact"], total["field"], reaches=reaches)
-
-    def date(self, spec: dict, jp: list, rule: str, trigger: FactType | None) -> DateSpec:
-        if ("from" in spec) == ("earliest" in spec):
-            self.error(jp, "a date needs exactly one of `from` and `earliest`", rule)
-            return DateSpec()
-        add_unit, add_n = next(iter((spec.get("add") or {"": 0}).items()))
-        if "earliest" in spec:
-            items = tuple(
-                self.date(s, [*jp, "earliest", i], rule, trigger)
-                for i, s in enumerate(spec["earliest"])
-            )
-            return DateSpec(earliest=items, at=spec.get("at", ""))
-        anchor = self.anchor(spec["from"], [*jp, "from"], rule, trigger)
-        return DateSpec(anchor, add_unit, add_n, spec.get("then", ""), spec.get("at", ""))
-
-    def late_payment(
-        self, spec: dict, jp: list, rule: str, trigger: FactType | None
-    ) -> LatePayment:
-        tiers: list[Tier] = []
-        for i, tier in enumerate(spec["tiers"]):
-            through, before = tier.get("through"), tiers[-1].through if tiers else None
-            if (i == len(spec["tiers"]) - 1) != (through is None):
-                message = "every tier but the last needs `through`; the last has none"
-                self.error([*jp, "tiers", i], message, rule)
-            if through is not None and before is not None and through <= before:
-                message = f"tiers must go up: `through: {through}` is not above {before}"
-                self.error([*jp, "tiers", i, "through"], message, rule)
-            tiers.append(Tier(Decimal(str(tier["rate"])), through))
-        days = spec["days_late"]
-        return LatePayment(
-            count_unit=days["count"],
-            after=self.date(days["after"], [*jp, "days_late", "after"], rule, trigger),
-            base=self.expression(spec["base"], [*jp, "base"], rule, {"trigger": trigger}),
-            per=Decimal(str(spec["per"])),
-            tiers=tuple(tiers),
-        )
-
-    def obligation(self, spec: SourceMap, index: int) -> Obligation:
-        jp: list[str | int] = ["obligations", index]
-        rid = spec["id"]
-        trigger_type = None
-        trigger = due = satisfied = amount = late = check = forbids = None
-        self.has_trigger = "trigger" in spec
-        if "trigger" in spec:
-            trigger = self.match(spec["trigger"], [*jp, "trigger"], rid, {})
-            trigger_type = self.fact_types.get(trigger.fact) if trigger else None
-        scope = {"trigger": trigger_type} if self.has_trigger else {}
-        if "due" in spec:
-            due = self.date(spec["due"], [*jp, "due"], rid, trigger_type)
-        if "amount" in spec:
-            amount = self.expression(spec["amount"], [*jp, "amount"], rid, scope)
-        if "satisfied_by" in spec:
-            satisfied = self.match(
-                spec["satisfied_by"], [*jp, "satisfied_by"], rid, {**scope, "obligation": None}
-            )
-        if "late_payment" in spec:
-            late = self.late_payment(spec["late_payment"], [*jp, "late_payment"], rid, trigger_type)
-        if "check" in spec:
-            c = spec["check"]
-            ftype = self.fact_type(c["fact"], [*jp, "check", "fact"], rid)
-            cscope = {"fact": ftype}
-            require = self.expression(c["require"], [*jp, "check", "require"], rid, cscope)
-            shortfall = None
-            if "shortfall" in c:
-                shortfall = self.expression(
-                    c["shortfall"], [*jp, "check", "shortfall"], rid, cscope
-                )
-            check = StandingCheck(c["fact"], require, shortfall) if require else None
-        if "forbids" in spec:
-            forbids = self.match(spec["forbids"], [*jp, "forbids"], rid, {})
-        key = spec.get("key", "")
-        if key:
-            for part, m in (("trigger", trigger), ("satisfied_by", satisfied)):
-                ftype = self.fact_types.get(m.fact) if m else None
-                if ftype is not None and key not in ftype.fields:
-                    hint = suggest(key, ftype.fields)
-                    message = f"key `{key}` is not a field of `{ftype.name}` ({part}){hint}"
-                    self.error([*jp, "key"], message, rid)
-        return Obligation(
-            id=rid,
-            section=spec["section"],
-            party=spec["party"],
-            kind=Kind(spec["kind"]),
-            title=spec["title"],
-            clause=" ".join(spec["clause"].split()),
-            notes=spec.get("notes", ""),
-            key=key,
-            trigger=trigger,
-            due=due,
-            satisfied_by=satisfied,
-            amount=amount,
-            late_payment=late,
-            check=check,
-            forbids=forbids or (),
-            unit=spec.get("unit", "USD"),
-            loc=self.at(jp),
-        )
 
     # -- the contract -----------------------------------------------------------
     def settings(self, c: dict) -> None:
@@ -330,11 +152,32 @@ class _Builder:
             found.append(Instance(inst["id"], inst.get("title", c["title"]), params))
         return found or [Instance(c.get("id", ""), c.get("title", ""), dict(self.parameters))]
 
+    def notices(self, c: dict) -> NoticeRule | None:
+        """When notices are deemed given (``contract.notices``), and the field it adds."""
+        spec = c.get("notices")
+        if not spec or not self.intact(("contract", "notices")):
+            return None
+        methods = {m: next(iter(add.items()), ("days", 0)) for m, add in spec["methods"].items()}
+        self.notice_field = FieldSpec(
+            spec["field"], "string", required=False, choices=tuple(methods)
+        )
+        return NoticeRule(spec["field"], methods)
+
+    def named(self) -> dict[str, DateSpec]:
+        """The file's named dates (``dates:``); they may not use a trigger."""
+        if not self.usable(("dates",)):
+            return {}
+        self.dates = dict(self.root.get("dates") or {})
+        self.has_trigger, self.local_dates = False, {}
+        return self.named_dates(self.dates, ["dates"], "", None)
+
     def contract(self) -> Contract | None:
         """Check the whole file; the Contract, or None if anything is wrong."""
         c = self.root["contract"] if self.usable(("contract",)) else {}
         self.settings(c)
+        notices = self.notices(c)
         self.vocabulary()
+        dates = self.named()
         obligations, seen = [], {}
         items = self.root["obligations"] if self.usable(("obligations",)) else []
         for i, spec in enumerate(items):
@@ -360,6 +203,8 @@ class _Builder:
             fact_types=self.fact_types,
             obligations=tuple(obligations),
             path=self.path,
+            dates=dates,
+            notices=notices,
         )
 
 

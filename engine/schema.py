@@ -38,7 +38,9 @@ _PATTERN_WORDS = {
     "^[a-z][a-z0-9_]*$": "a name of lower-case letters, digits and `_`, starting with a letter",
     "^[a-z][a-z0-9-]*$": "an id of lower-case letters, digits and `-`, starting with a letter",
     "^([01][0-9]|2[0-3]):[0-5][0-9]$": "a time of day HH:MM between 00:00 and 23:59",
-    "^trigger(\\.[a-z][a-z0-9_]*)?$": "`trigger` or `trigger.<field>` (a date field of it)",
+    "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$": (
+        "`trigger`, `trigger.<field>` (a date field of it) or the name of a date"
+    ),
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date YYYY-MM-DD",
 }
 

@@ -8,6 +8,7 @@ inside a string value (:func:`offset_location`), as for an error in an expressio
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -39,10 +40,20 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader without implicit timestamps (dates stay strings)."""
 
 
+_BOOL = "tag:yaml.org,2002:bool"
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [
+        (tag, rx)
+        for tag, rx in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", _BOOL)
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# Only true/false are booleans (YAML 1.2): `on`, `off`, `yes`, `no` stay words, so a key
+# such as `on:` or a value such as `NO` (Norway) is never silently turned into a boolean.
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 # Advice for the commonest YAML mistakes, keyed by the start of PyYAML's problem text.
