@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from durable.engine import MessageNotHandledException
 
-from engine.dates import DateContext, day_text, effective_day
+from engine.dates import DateContext, day_text, effective_day, number
 from engine.model import Anchor, Fact, Forbid, Obligation, Window
 from engine.tracking import NEVER_US, Act, Episode, InstanceState, Tracked, fact_env
 
@@ -126,8 +126,8 @@ def _fix_anchor(
         day = fact.day(st.contract.time_zone)
         anchors[anchor] = (
             day,
-            f"{label} reaching {total:,} {anchor.field} in total "
-            f"(threshold {level:,}) on {day_text(day)}",
+            f"{label} reaching {number(total)} {anchor.field} in total "
+            f"(threshold {number(level)}) on {day_text(day)}",
         )
         return True
     return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import pendulum
 
@@ -32,6 +33,16 @@ def unit_label(contract: Contract, unit: str, plural: bool = False) -> str:
     if unit.startswith("business"):
         return f"business day{s}"
     return cal.label + s
+
+
+def number(value: object) -> str:
+    """A number for messages: ``786,000``, ``2.75``, ``1,234.5`` (no trailing zeros)."""
+    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        d = Decimal(str(value))
+        if d == d.to_integral_value():
+            return f"{int(d):,}"
+        return f"{d.normalize():,f}"
+    return str(value)
 
 
 def ordinal(n: int) -> str:

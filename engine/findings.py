@@ -8,7 +8,7 @@ from decimal import Decimal
 import pendulum
 
 from engine.actions import settle_pending
-from engine.dates import day_text, effective_day, effective_instant
+from engine.dates import day_text, effective_day, effective_instant, number
 from engine.instants import describe, end_of_day, epoch_us, format_due
 from engine.latepay import late_charge
 from engine.model import Fact, Finding, Kind, Status
@@ -93,7 +93,7 @@ def _values_words(st: InstanceState, tr: Tracked) -> str:
     for name in tr.obligation.values:
         value = env.get(f"value.{name}")
         words = name.replace("_", " ")
-        parts.append(f"{words} {value:,}" if value is not None else f"{words} not yet known")
+        parts.append(f"{words} {number(value)}" if value is not None else f"{words} not yet known")
     note = f" ({'; '.join(missing)})" if missing else ""
     return f" Computed: {'; '.join(parts)}{note}."
 
@@ -168,7 +168,7 @@ def episode_finding(st: InstanceState, ep: Episode, key: str) -> Finding:
         f"`{ob.check.require.source}`"
     )
     if ep.shortfall is not None:
-        message += f": short by {ep.shortfall:,}"
+        message += f": short by {number(ep.shortfall)}"
     if len(ep.failures) > 1:
         message += f"; still short at {len(ep.failures) - 1} later report(s)"
     if ep.cured_by is not None:

@@ -47,6 +47,9 @@ def late_charge(
         span = f"{day_text(late_days[0])} to {day_text(late_days[-1])}"
         if len(late_days) == 1:
             span = day_text(late_days[0])
+        closed = cal.closures(late_days[0], late_days[-1])
+        if closed:
+            span += f"; not counted: {', '.join(day_text(d) for d in closed)}"
         how = (
             f"{len(late_days)} {unit} late after {start.how} ({span}): "
             f"${per_unit:,.2f} per ${schedule.per:,.0f} on ${base:,.2f} = ${amount:,.2f}"

@@ -50,6 +50,12 @@ def _money(f: Finding) -> str:
     return f"${f.amount:,.2f}"
 
 
+def _due(f: Finding) -> str:
+    if f.due:
+        return f.due
+    return "(not yet known)" if f.status.value == "open" else "-"
+
+
 def to_text(result: Result, width: int = 100) -> str:
     """A table a person reads: one block per finding, then a summary line."""
     lines = [f"ClauseWatch check as of {result.as_of} (end of day)", ""]
@@ -57,7 +63,7 @@ def to_text(result: Result, width: int = 100) -> str:
     lines += [header, "-" * len(header)]
     for f in result.findings:
         lines.append(
-            f"{f.status.value:<9} {f.due or '(not yet known)':<26} {f.rule:<22} "
+            f"{f.status.value:<9} {_due(f):<26} {f.rule:<22} "
             f"{(f.key or '-'):<12} {_money(f):>14}  {f.contract}"
         )
         body = f"[{f.section}] {f.message} Facts: {', '.join(f.facts) or '-'}."
