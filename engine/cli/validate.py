@@ -1,0 +1,49 @@
+"""``clausewatch validate``: check rule files and fact logs without evaluating."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from engine.cli.common import EXIT_OK, fail, no_rules
+from engine.diagnostics import Diagnostic, InputError
+from engine.facts import FactReader
+from engine.facts import fact_paths as fact_files
+from engine.rulefile import load_contracts
+from engine.rulefile import rule_paths as rule_files
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the command."""
+    parser = sub.add_parser("validate", help="check rule files and fact logs, evaluate nothing")
+    parser.add_argument("paths", nargs="+", metavar="PATH")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Rule files first, then fact logs against them.
+
+    A ``.jsonl`` path is a fact log, a folder may hold both, anything else is a rule
+    file. With no rule file among the paths, the rules of ``rules/`` are used.
+    """
+    rule_inputs = [p for p in args.paths if not p.endswith(".jsonl")]
+    fact_inputs = [p for p in args.paths if p.endswith(".jsonl") or Path(p).is_dir()]
+    if not rule_files(rule_inputs):
+        rule_inputs = ["rules"]
+    problems: list[Diagnostic] = []
+    contracts = []
+    try:
+        contracts = load_contracts(rule_inputs)
+        if not contracts:
+            problems.append(no_rules(rule_inputs))
+    except InputError as exc:
+        problems += exc.diagnostics
+    logs = fact_files(fact_inputs)
+    if fact_inputs and contracts:
+        try:
+            FactReader(contracts).read(fact_inputs)
+        except InputError as exc:
+            problems += exc.diagnostics
+    if problems:
+        return fail(problems)
+    print(f"ok: {len(contracts)} rule file(s), {len(logs)} fact log(s)")
+    return EXIT_OK
