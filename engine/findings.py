@@ -36,6 +36,7 @@ def make_finding(
     amount: Decimal | None,
     facts: list[str],
     message: str,
+    cured: str | None = None,
 ) -> Finding:
     """A finding of one obligation of this instance, its facts listed once each."""
     ob = next(o for o in st.contract.obligations if o.id == tr_rule)
@@ -54,6 +55,7 @@ def make_finding(
         message,
         ob.title,
         ob.unit,
+        cured,
     )
 
 
@@ -154,7 +156,10 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
             message += f" Late payment: {charge.how}."
     facts = [tr.trigger.id, *(f.id for f in tr.anchor_facts)]
     facts += [f.id for f, _ in tr.rejected] + ([sat.id] if sat is not None else [])
-    return make_finding(st, ob.id, tr.key, status, due, tr.due_at, amount, facts, message)
+    cured = None
+    if status is Status.BREACHED and sat is not None:
+        cured = effective_day(st.contract, sat)[0].isoformat()
+    return make_finding(st, ob.id, tr.key, status, due, tr.due_at, amount, facts, message, cured)
 
 
 def episode_finding(st: InstanceState, ep: Episode, key: str) -> Finding:
@@ -187,6 +192,7 @@ def episode_finding(st: InstanceState, ep: Episode, key: str) -> Finding:
         ep.shortfall,
         facts,
         message + ".",
+        ep.cured_by.day(tz).isoformat() if ep.cured_by is not None else None,
     )
 
 

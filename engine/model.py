@@ -276,3 +276,4 @@ class Finding:
     message: str
     title: str = field(default="", compare=False)
     unit: str = field(default="USD", compare=False)
+    cured: str | None = None  # a breach that has ended: the day it did (late act done, restored)

@@ -28,6 +28,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "amount": _amount(f.amount),
         "facts": list(f.facts),
         "message": f.message,
+        "cured": f.cured,
     }
 
 
