@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pendulum
 
-from engine.calendars import get_calendar
+from engine.calendars import DayCalendar, get_calendar
 from engine.instants import (
     add_days,
     add_months,
@@ -70,6 +70,46 @@ def _ranges(days: list[date]) -> str:
     return ", ".join(parts)
 
 
+def upper_first(text: str) -> str:
+    """``text`` with its first letter upper case (``str.capitalize`` lowers the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+def short_day(d: date) -> str:
+    """``Mon 09-10``."""
+    return f"{d:%a %m-%d}"
+
+
+def counted_days(cal: DayCalendar, start: date, end: date) -> str:
+    """The days counted from ``start`` to ``end`` (either way), closures in brackets."""
+    lo, hi = sorted((start, end))
+    days = cal.days_after(lo, hi) if start < end else [*cal.days_after(lo, hi)[:-1], lo]
+    closed = set(cal.closures(lo, hi))
+    word = CLOSED_WORDS.get(cal.name, f"{cal.name} closed")
+    items: list[str] = []
+    run: list[date] = []
+
+    def flush() -> None:
+        if run:
+            span = short_day(run[0]) if len(run) == 1 else f"{short_day(run[0])} to "
+            span += short_day(run[-1]) if len(run) > 1 else ""
+            items.append(f"[{span}: {word}]")
+            run.clear()
+
+    for day in sorted({*days, *closed} - {start}):
+        if day in closed:
+            run.append(day)
+            continue
+        flush()
+        items.append(short_day(day))
+    flush()
+    if start > end:
+        items.reverse()
+    if len(items) > 12:
+        items = [*items[:4], "...", *items[-3:]]
+    return ", ".join(items)
+
+
 @dataclass(frozen=True)
 class Resolved:
     """A resolved date rule: the day (None while unknown) and the reasoning in words."""
@@ -123,6 +163,7 @@ class DateContext:
         self.contract, self.trigger, self.anchors = contract, trigger, anchors
         self.local = local or {}
         self._named: dict[str, Resolved] = {}
+        self.steps: list[str] = []  # each step of the arithmetic, in words, in order
 
     def named(self, name: str) -> Resolved:
         """A named date: the obligation's own ``dates`` first, then the contract's."""
@@ -130,6 +171,8 @@ class DateContext:
             spec = self.local.get(name) or self.contract.dates[name]
             inner = self.resolve(spec)
             words = name.replace("_", " ")
+            shown = day_text(inner.day) if inner.day else "not yet known"
+            self.steps.append(f"{upper_first(words)}: {shown}.")
             how = f"the {words} ({inner.how})" if inner.day else f"the {words}: {inner.how}"
             self._named[name] = Resolved(inner.day, how)
         return self._named[name]
@@ -173,15 +216,27 @@ class DateContext:
             how = "the earlier of " + "; ".join(
                 f"({letters[i]}) {p.how}" for i, p in enumerate(parts)
             )
-            return Resolved(min(p.day for p in known) if known else None, how)
+            found = min(p.day for p in known) if known else None
+            shown = ", ".join(
+                f"({letters[i]}) {day_text(p.day) if p.day else 'not yet known'}"
+                for i, p in enumerate(parts)
+            )
+            result = f"the earliest known is {day_text(found)}" if found else "none known yet"
+            self.steps.append(f"Earlier of {shown}: {result}.")
+            return Resolved(found, how)
         assert spec.anchor is not None
         base = self.anchor(spec.anchor)
+        if spec.anchor.kind != "named":
+            shown = day_text(base.day) if base.day else "not yet known"
+            known = base.day and shown not in base.how
+            self.steps.append(f"From {base.how}: {shown}." if known else f"From {base.how}.")
         if base.day is None:
             return base
         d, how = base.day, base.how
         if spec.add_unit:
             d, how = self._add(d, spec.add_unit, spec.add_n, how)
         if spec.then == "end_of_month":
+            self.steps.append(f"Last day of {d:%B %Y}: {day_text(end_of_month(d))}.")
             d = end_of_month(d)
             how = f"the last day of the month of {how}"
         return Resolved(d, how)
@@ -190,17 +245,24 @@ class DateContext:
         if n == 0:
             return d, how
         before = "after" if n > 0 else "before"
-        if unit == "days":
-            return add_days(d, n), f"{abs(n)} day{'s' if abs(n) != 1 else ''} {before} {how}"
-        if unit == "months":
-            return add_months(d, n), f"{abs(n)} months {before} {how}"
-        if unit == "years":
-            if n < 0:
-                return add_years(d, n), f"{abs(n)} years before {how}"
-            return add_years(d, n), f"the {ordinal(n)} anniversary of {how}"
+        if unit in ("days", "months", "years"):
+            adder = {"days": add_days, "months": add_months, "years": add_years}[unit]
+            result = adder(d, n)
+            word = unit if abs(n) != 1 else unit[:-1]
+            self.steps.append(
+                f"{day_text(d)} {'+' if n > 0 else '-'} {abs(n)} calendar {word}: "
+                f"{day_text(result)} (not rolled)."
+            )
+            if unit == "years" and n > 0:
+                return result, f"the {ordinal(n)} anniversary of {how}"
+            return result, f"{abs(n)} {word} {before} {how}"
         cal = get_calendar(self.contract.calendar_for(unit))
         result = cal.nth_after(d, n) if n > 0 else cal.nth_before(d, -n)
         text = f"the {ordinal(abs(n))} {unit_label(self.contract, unit)} {before} {how}"
+        self.steps.append(
+            f"{upper_first(ordinal(abs(n)))} {unit_label(self.contract, unit)} "
+            f"{before} {day_text(d)}: {counted_days(cal, d, result)}."
+        )
         closed = cal.closures(*sorted((d, result)))
         if closed:
             text += f" [{CLOSED_WORDS.get(cal.name, cal.name + ' closed')} {_ranges(closed)}]"

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pendulum
 
 from engine.actions import settle_pending
-from engine.dates import day_text, effective_day, effective_instant, number
+from engine.dates import day_text, effective_day, effective_instant, number, upper_first
 from engine.instants import describe, end_of_day, epoch_us, format_due
 from engine.latepay import late_charge
-from engine.model import Fact, Finding, Kind, Status
+from engine.model import Fact, Finding, Kind, Obligation, Status
 from engine.prohibited import guarded_finding, prohibition_findings
-from engine.tracking import Episode, InstanceState, Tracked
+from engine.tracking import Episode, InstanceState, Tracked, fact_env
 
 
 def _delta(seconds: int) -> str:
@@ -37,6 +37,7 @@ def make_finding(
     facts: list[str],
     message: str,
     cured: str | None = None,
+    trace: tuple[str, ...] = (),
 ) -> Finding:
     """A finding of one obligation of this instance, its facts listed once each."""
     ob = next(o for o in st.contract.obligations if o.id == tr_rule)
@@ -56,6 +57,7 @@ def make_finding(
         ob.title,
         ob.unit,
         cured,
+        trace,
     )
 
 
@@ -98,6 +100,66 @@ def _values_words(st: InstanceState, tr: Tracked) -> str:
         parts.append(f"{words} {number(value)}" if value is not None else f"{words} not yet known")
     note = f" ({'; '.join(missing)})" if missing else ""
     return f" Computed: {'; '.join(parts)}{note}."
+
+
+def value_steps(st: InstanceState, tr: Tracked) -> list[str]:
+    """The facts looked up and the values computed from them, in words."""
+    ob = tr.obligation
+    if not ob.lookups and not ob.values:
+        return []
+    steps = []
+    ctx = st.date_context(tr)
+    for name in ob.lookups:
+        found, how = st.lookup(tr, name, ctx)
+        fields = ", ".join(f"{k} {number(v)}" for k, v in found.fields.items()) if found else ""
+        steps.append(f"Lookup `{name}`: {how}" + (f" ({fields})." if found else "."))
+    env, _ = st.values(tr)
+    for name, expr in ob.values.items():
+        value = env.get(f"value.{name}")
+        shown = number(value) if value is not None else "not yet known"
+        steps.append(f"Value `{name}` = `{expr.source}` = {shown}.")
+    return steps
+
+
+def deadline_trace(
+    st: InstanceState, tr: Tracked, status: Status, rejected: list[tuple[Fact, str]]
+) -> tuple[str, ...]:
+    """Each step from the trigger to the status, in words."""
+    ob, tz = tr.obligation, st.contract.time_zone
+    trigger_label = st.contract.fact_types[tr.trigger.type].label
+    steps = [f"Started by {trigger_label} {_when(st, tr.trigger)} ({tr.trigger.id})."]
+    if ob.due is not None:
+        ctx = st.date_context(tr)
+        ctx.resolve(ob.due)
+        steps += ctx.steps
+    if tr.due_at is not None and tr.due_day is not None and ob.due is not None:
+        utc = tr.due_at.in_timezone("UTC")
+        if ob.due.at:
+            steps.append(
+                f"{ob.due.at} {tz} on {day_text(tr.due_day)} = {format_due(tr.due_at)} "
+                f"= {utc:%H:%M} UTC{'' if utc.date() == tr.due_day else ' next day'}."
+            )
+        else:
+            steps.append(
+                f"Runs to the end of {day_text(tr.due_day)} in {tz} ({describe(tr.due_at, tz)})."
+            )
+    steps += value_steps(st, tr)
+    for fact, reason in tr.rejected:
+        steps.append(
+            f"{upper_first(st.contract.fact_types[fact.type].label)} "
+            f"{describe(fact.at, tz)} ({fact.id}) {reason}."
+        )
+    sat = tr.satisfier
+    if sat is not None:
+        label = st.contract.fact_types[sat.type].label
+        verdict = "on time"
+        if tr.late(st.contract):
+            verdict = f"{_lateness(st, tr, sat)} after the deadline: late"
+        steps.append(f"{upper_first(label)} {_when(st, sat)} ({sat.id}): {verdict}.")
+    elif tr.passed:
+        steps.append("Nothing satisfied it before the deadline passed.")
+    steps.append(f"Status: {status.value}.")
+    return tuple(steps)
 
 
 def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
@@ -144,6 +206,7 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
             f"did not count: it {reason}."
         )
     message += _values_words(st, tr)
+    trace = deadline_trace(st, tr, status, rejected)
     amount = tr.amount
     if ob.late_payment is not None and status is Status.BREACHED:
         through = sat.day(tz) if sat is not None else as_of
@@ -154,12 +217,15 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
         if charge is not None:
             amount = charge.amount
             message += f" Late payment: {charge.how}."
+            trace += charge.steps
     facts = [tr.trigger.id, *(f.id for f in tr.anchor_facts)]
     facts += [f.id for f, _ in tr.rejected] + ([sat.id] if sat is not None else [])
     cured = None
     if status is Status.BREACHED and sat is not None:
         cured = effective_day(st.contract, sat)[0].isoformat()
-    return make_finding(st, ob.id, tr.key, status, due, tr.due_at, amount, facts, message, cured)
+    return make_finding(
+        st, ob.id, tr.key, status, due, tr.due_at, amount, facts, message, cured, trace
+    )
 
 
 def episode_finding(st: InstanceState, ep: Episode, key: str) -> Finding:
@@ -169,7 +235,7 @@ def episode_finding(st: InstanceState, ep: Episode, key: str) -> Finding:
     label = st.contract.fact_types[ob.check.fact].label
     first = ep.first
     message = (
-        f"{label.capitalize()} {describe(first.at, tz)} ({first.id}) fails "
+        f"{upper_first(label)} {describe(first.at, tz)} ({first.id}) fails "
         f"`{ob.check.require.source}`"
     )
     if ep.shortfall is not None:
@@ -193,6 +259,24 @@ def episode_finding(st: InstanceState, ep: Episode, key: str) -> Finding:
         facts,
         message + ".",
         ep.cured_by.day(tz).isoformat() if ep.cured_by is not None else None,
+        tuple(check_step(st, ob, f) for f in [*ep.failures, *filter(None, [ep.cured_by])]),
+    )
+
+
+def check_step(st: InstanceState, ob: Obligation, fact: Fact) -> str:
+    """One check of a standing duty in words: the fields it read and the verdict."""
+    assert ob.check is not None
+    names = sorted(n.split(".", 1)[1] for n in ob.check.require.names if n.startswith("fact."))
+    values = ", ".join(f"{n} {number(fact.fields.get(n))}" for n in names)
+    env = {**st.params_env(), **fact_env("fact", fact)}
+    ok = bool(st.evaluate(ob.check.require, env, fact, ob.id))
+    verdict = "holds" if ok else "fails"
+    if not ok and ob.check.shortfall is not None:
+        verdict += f" (shortfall {number(st.evaluate(ob.check.shortfall, env, fact, ob.id))})"
+    label = st.contract.fact_types[fact.type].label
+    return (
+        f"{upper_first(label)} {describe(fact.at, st.contract.time_zone)} ({fact.id}): "
+        f"{values}: `{ob.check.require.source}` {verdict}."
     )
 
 
@@ -220,8 +304,9 @@ def standing_findings(st: InstanceState, rule: str) -> list[Finding]:
                 None,
                 None,
                 [fact.id],
-                f"{label.capitalize()} {describe(fact.at, tz)} ({fact.id}) "
+                f"{upper_first(label)} {describe(fact.at, tz)} ({fact.id}) "
                 f"meets `{ob.check.require.source}`.",
+                trace=(check_step(st, ob, fact),),
             )
         )
     return findings

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from engine.calendars import get_calendar
-from engine.dates import DateContext, day_text, unit_label
+from engine.dates import DateContext, counted_days, day_text, unit_label, upper_first
 from engine.model import Contract, LatePayment
 
 
@@ -18,6 +18,7 @@ class LateCharge:
     amount: Decimal
     days_late: int
     how: str
+    steps: tuple[str, ...] = ()
 
 
 def tier_total(schedule: LatePayment, days_late: int) -> Decimal:
@@ -59,4 +60,23 @@ def late_charge(
             f"no late payment yet: none of the {unit} after {start.how} "
             f"has passed by {day_text(through)}"
         )
-    return LateCharge(amount, len(late_days), how)
+    steps = [
+        *ctx.steps,
+        f"{upper_first(unit)} late: after {day_text(start.day)} through {day_text(through)}: "
+        + (f"{counted_days(cal, start.day, through)} = {len(late_days)}" if late_days else "none"),
+        f"Schedule: {tier_words(schedule, len(late_days))} = ${per_unit:,.2f} per "
+        f"${schedule.per:,.0f}; x ${base:,.2f} / ${schedule.per:,.0f} = ${amount:,.2f} "
+        "(to the cent, half up).",
+    ]
+    return LateCharge(amount, len(late_days), how, tuple(steps))
+
+
+def tier_words(schedule: LatePayment, days_late: int) -> str:
+    """``10 x $100 + 1 x $200``: the tiers applied to the days late."""
+    parts, counted = [], 0
+    for tier in schedule.tiers:
+        upto = days_late if tier.through is None else min(days_late, tier.through)
+        if upto > counted:
+            parts.append(f"{upto - counted} x ${tier.rate:,.0f}")
+            counted = upto
+    return " + ".join(parts) or "0 days"

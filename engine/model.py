@@ -200,6 +200,7 @@ class Obligation:
     def fact_anchors(self) -> tuple[Anchor, ...]:
         """The obligation's own anchors fixed by facts after its trigger, without repeats."""
         return tuple(dict.fromkeys(a for s in self.date_specs() for a in s.fact_anchors()))
+
     loc: Location = field(default=Location(""), compare=False)
 
 
@@ -277,3 +278,4 @@ class Finding:
     title: str = field(default="", compare=False)
     unit: str = field(default="USD", compare=False)
     cured: str | None = None  # a breach that has ended: the day it did (late act done, restored)
+    trace: tuple[str, ...] = field(default=(), compare=False)  # how it was reached, step by step

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from engine.dates import day_text
+from engine.dates import day_text, upper_first
 from engine.instants import describe, end_of_day
 from engine.model import Finding, Obligation, Status
 from engine.tracking import InstanceState, Tracked
@@ -18,7 +18,7 @@ def _act_message(st: InstanceState, fact_id: str, reason: str) -> str:
     tz = st.contract.time_zone
     fact = next(a.fact for a in st.acts if a.fact.id == fact_id)
     label = st.contract.fact_types[fact.type].label
-    return f"{label.capitalize()} {describe(fact.at, tz)} ({fact.id}): {reason}"
+    return f"{upper_first(label)} {describe(fact.at, tz)} ({fact.id}): {reason}"
 
 
 def last_day_in_force(st: InstanceState, ob: Obligation) -> tuple[date | None, str]:
@@ -38,6 +38,17 @@ def last_day_in_force(st: InstanceState, ob: Obligation) -> tuple[date | None, s
     return max(ends), "; ".join(dict.fromkeys(words))
 
 
+def window_steps(st: InstanceState, ob: Obligation, tr: Tracked | None) -> list[str]:
+    """The date arithmetic of the prohibition's windows, in words."""
+    ctx = st.date_context(tr)
+    for forbid in ob.forbids:
+        if forbid.window is not None:
+            for spec in (forbid.window.start, forbid.window.end):
+                if spec is not None:
+                    ctx.resolve(spec)
+    return list(dict.fromkeys(ctx.steps))
+
+
 def prohibition_findings(st: InstanceState, ob: Obligation, as_of: date) -> list[Finding]:
     """A breach for every forbidden act; with none, whether the duty is still in force."""
     from engine.findings import make_finding
@@ -47,6 +58,11 @@ def prohibition_findings(st: InstanceState, ob: Obligation, as_of: date) -> list
     out = []
     for act in acts:
         day = act.fact.day(tz)
+        trace = (
+            f"Checked {act.fact.id} against section {ob.section}: {act.reason}.",
+            *window_steps(st, ob, None),
+            "Status: breached.",
+        )
         out.append(
             make_finding(
                 st,
@@ -81,6 +97,7 @@ def prohibition_findings(st: InstanceState, ob: Obligation, as_of: date) -> list
                 None,
                 ids,
                 message,
+                trace=(*window_steps(st, ob, None), f"{checked}.", "Status: met."),
             )
         ]
     if last is not None:
@@ -92,7 +109,10 @@ def prohibition_findings(st: InstanceState, ob: Obligation, as_of: date) -> list
     else:
         through, due, instant = ("with no end date" if words == "no end" else words), None, None
     message = f"In force {through}: {checked} so far."
-    return [make_finding(st, ob.id, None, Status.OPEN, due, instant, None, ids, message)]
+    trace = (*window_steps(st, ob, None), f"{upper_first(checked)} so far.", "Status: open.")
+    return [
+        make_finding(st, ob.id, None, Status.OPEN, due, instant, None, ids, message, trace=trace)
+    ]
 
 
 def guarded_finding(st: InstanceState, tr: Tracked) -> Finding:
@@ -103,6 +123,11 @@ def guarded_finding(st: InstanceState, tr: Tracked) -> Finding:
     acts = [a for a in st.acts if a.obligation is ob and a.key == tr.key]
     allowed = st.allowed.get((ob.id, tr.key), [])
     facts = [tr.trigger.id, *(f.id for f in tr.anchor_facts)]
+    label = upper_first(st.contract.fact_types[tr.trigger.type].label)
+    steps = (
+        f"Started by {label} {describe(tr.trigger.at, tz)} ({tr.trigger.id}).",
+        *window_steps(st, ob, tr),
+    )
     if acts:
         day = acts[0].fact.day(tz)
         message = "; ".join(_act_message(st, a.fact.id, a.reason) for a in acts)
@@ -116,10 +141,11 @@ def guarded_finding(st: InstanceState, tr: Tracked) -> Finding:
             tr.amount,
             facts + [a.fact.id for a in acts],
             message + ".",
+            trace=(*steps, *(f"{a.fact.id}: {a.reason}." for a in acts), "Status: breached."),
         )
     if allowed:
         fact = allowed[0]
-        label = st.contract.fact_types[fact.type].label.capitalize()
+        label = upper_first(st.contract.fact_types[fact.type].label)
         return make_finding(
             st,
             ob.id,
@@ -130,6 +156,7 @@ def guarded_finding(st: InstanceState, tr: Tracked) -> Finding:
             tr.amount,
             facts + [fact.id],
             f"{label} {describe(fact.at, tz)} ({fact.id}): as section {ob.section} allows.",
+            trace=(*steps, f"{fact.id}: allowed.", "Status: met."),
         )
     return make_finding(
         st,
@@ -141,4 +168,5 @@ def guarded_finding(st: InstanceState, tr: Tracked) -> Finding:
         tr.amount,
         facts,
         f"Started by {tr.trigger.id} on {day_text(tr.trigger.day(tz))}; no {_labels(st, ob)} yet.",
+        trace=(*steps, "Status: open."),
     )

@@ -29,6 +29,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "facts": list(f.facts),
         "message": f.message,
         "cured": f.cured,
+        "trace": list(f.trace),
     }
 
 

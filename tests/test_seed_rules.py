@@ -920,7 +920,7 @@ FINDING_KEYS = {
     "message",
 }
 # interfaces.md: the JSON is changed only by adding to it; these are the additions.
-ADDED_KEYS = {"cured"}
+ADDED_KEYS = {"cured", "trace"}
 
 
 SEED_RULES = {FUNDING, CLOSING, MEETING, RESERVE, CONVERSION}

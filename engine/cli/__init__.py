@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from engine.cli import check, validate
+from engine.cli import check, explain, validate
 from engine.cli.common import EXIT_INPUT, EXIT_OK
 
-COMMANDS: dict[str, ModuleType] = {"check": check, "validate": validate}
+COMMANDS: dict[str, ModuleType] = {"check": check, "validate": validate, "explain": explain}
 
 
 def parser() -> argparse.ArgumentParser:

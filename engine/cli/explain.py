@@ -1,0 +1,49 @@
+"""``clausewatch explain RULE [KEY]``: how one finding was reached."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from engine.cli.common import EXIT_OK, add_input_arguments, fail, load_and_evaluate
+from engine.diagnostics import Diagnostic, Location, suggest
+from engine.explain import explanation, explanation_text, matching
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the command."""
+    parser = sub.add_parser("explain", help="show how one finding was reached, step by step")
+    parser.add_argument("rule", help="the rule id, e.g. funding-deadline")
+    parser.add_argument("key", nargs="?", help="the finding's key (a notice id...), if any")
+    parser.add_argument("--contract", metavar="ID", help="the contract instance, if several")
+    add_input_arguments(parser)
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the explanation of the finding(s) named; exit 2 when there is none."""
+    outcome = load_and_evaluate(args)
+    if isinstance(outcome, list):
+        return fail(outcome)
+    inputs, result = outcome
+    found = matching(result, args.rule, args.key, args.contract)
+    if not found:
+        rules = sorted({f.rule for f in result.findings})
+        same = sorted({f.key or "-" for f in result.findings if f.rule == args.rule})
+        if same:
+            why = f"no finding of `{args.rule}` with key `{args.key}`; its keys: {', '.join(same)}"
+        else:
+            why = (
+                f"no finding of rule `{args.rule}` as of {inputs.as_of}{suggest(args.rule, rules)}"
+            )
+        return fail([Diagnostic(Location("explain"), why)])
+    if len(found) > 1 and args.key is None:
+        keys = ", ".join(f.key or "-" for f in found)
+        message = f"`{args.rule}` has {len(found)} findings; name one by key: {keys}"
+        return fail([Diagnostic(Location("explain"), message)])
+    docs = [explanation(f, inputs.contracts, inputs.facts) for f in found]
+    if args.format == "json":
+        print(json.dumps({"as_of": inputs.as_of.isoformat(), "explanations": docs}, indent=2))
+    else:
+        print("\n\n".join(explanation_text(d, inputs.as_of.isoformat()) for d in docs))
+    return EXIT_OK

@@ -1,0 +1,152 @@
+"""Shared helpers: write facts as JSON lines to a temporary file, evaluate, pick findings.
+
+Each evaluation (and each command-line run) happens in a forked child process. The
+durable_rules engine underneath is native code; if it crashes (a segmentation fault has
+been seen), only the test at hand fails, with the signal named, and the session goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import json
+import multiprocessing
+import signal
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.cli import main
+from engine.evaluate import Result, evaluate
+from engine.facts import read_facts
+from engine.model import Contract, Finding
+from engine.rulefile import load_contracts
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+
+FactLine = dict[str, Any] | str  # a fact object, or a raw line written as is
+
+
+class EngineCrashed(Exception):
+    """The child process running the engine died of a signal."""
+
+
+def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        payload: tuple[str, Any] = ("ok", fn(*args))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent
+        payload = ("err", exc)
+    try:
+        conn.send(payload)
+    except Exception:  # noqa: BLE001 - an unpicklable exception: send its text
+        text = "".join(traceback.format_exception(payload[1])) if payload[0] == "err" else ""
+        conn.send(("err", RuntimeError(text or "unpicklable result")))
+    conn.close()
+
+
+def in_child(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` in a forked process: its result, its exception, or EngineCrashed."""
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(sender, fn, args))
+    proc.start()
+    sender.close()
+    try:
+        kind, value = receiver.recv()
+    except EOFError:
+        kind, value = "crash", None
+    proc.join()
+    if kind == "crash":
+        code = proc.exitcode or 0
+        name = signal.Signals(-code).name if code < 0 else f"exit status {code}"
+        raise EngineCrashed(f"the engine process died ({name})")
+    if kind == "err":
+        raise value
+    return value
+
+
+@pytest.fixture(scope="session")
+def contracts() -> list[Contract]:
+    """The repository's rule files, loaded once."""
+    return load_contracts([str(RULES)])
+
+
+@pytest.fixture
+def write_facts(tmp_path: Path) -> Callable[[Iterable[FactLine]], Path]:
+    """Write facts, one JSON object a line, in the order given; returns the file."""
+    counter = itertools.count(1)
+
+    def write(facts: Iterable[FactLine]) -> Path:
+        path = tmp_path / f"facts-{next(counter)}.jsonl"
+        lines = [f if isinstance(f, str) else json.dumps(f) for f in facts]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    return write
+
+
+def _evaluate(contracts: list[Contract], path: str, as_of: date) -> Result:
+    return evaluate(contracts, read_facts([path], contracts), as_of)
+
+
+@pytest.fixture
+def run(
+    contracts: list[Contract], write_facts: Callable[[Iterable[FactLine]], Path]
+) -> Callable[[Iterable[FactLine], date | str], Result]:
+    """Evaluate the repository's rules against ``facts`` as at the end of ``as_of``."""
+
+    def _run(facts: Iterable[FactLine], as_of: date | str) -> Result:
+        day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+        path = write_facts(facts)
+        return in_child(_evaluate, contracts, str(path), day)
+
+    return _run
+
+
+@pytest.fixture
+def findings(
+    run: Callable[[Iterable[FactLine], date | str], Result],
+) -> Callable[[str, Iterable[FactLine], date | str], list[Finding]]:
+    """The findings of one rule id."""
+
+    def _findings(rule: str, facts: Iterable[FactLine], as_of: date | str) -> list[Finding]:
+        return [f for f in run(facts, as_of).findings if f.rule == rule]
+
+    return _findings
+
+
+@pytest.fixture
+def finding(
+    findings: Callable[[str, Iterable[FactLine], date | str], list[Finding]],
+) -> Callable[[str, Iterable[FactLine], date | str], Finding]:
+    """The single finding of one rule id (fails if there is not exactly one)."""
+
+    def _finding(rule: str, facts: Iterable[FactLine], as_of: date | str) -> Finding:
+        found = findings(rule, facts, as_of)
+        assert len(found) == 1, f"expected one {rule} finding, got {found}"
+        return found[0]
+
+    return _finding
+
+
+def _main(argv: Sequence[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def cli() -> Callable[[Sequence[str]], tuple[int, str, str]]:
+    """Run ``engine.cli.main(argv)``: exit status, standard output, standard error."""
+
+    def _cli(argv: Sequence[str]) -> tuple[int, str, str]:
+        return in_child(_main, list(argv))
+
+    return _cli
