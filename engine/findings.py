@@ -158,7 +158,6 @@ def deadline_trace(
         steps.append(f"{upper_first(label)} {_when(st, sat)} ({sat.id}): {verdict}.")
     elif tr.passed:
         steps.append("Nothing satisfied it before the deadline passed.")
-    steps.append(f"Status: {status.value}.")
     return tuple(steps)
 
 
@@ -218,6 +217,7 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
             amount = charge.amount
             message += f" Late payment: {charge.how}."
             trace += charge.steps
+    trace += (f"Status: {status.value}.",)
     facts = [tr.trigger.id, *(f.id for f in tr.anchor_facts)]
     facts += [f.id for f, _ in tr.rejected] + ([sat.id] if sat is not None else [])
     cured = None

@@ -63,7 +63,9 @@ def late_charge(
     steps = [
         *ctx.steps,
         f"{upper_first(unit)} late: after {day_text(start.day)} through {day_text(through)}: "
-        + (f"{counted_days(cal, start.day, through)} = {len(late_days)}" if late_days else "none"),
+        + (
+            f"{counted_days(cal, start.day, through)} = {len(late_days)}." if late_days else "none."
+        ),
         f"Schedule: {tier_words(schedule, len(late_days))} = ${per_unit:,.2f} per "
         f"${schedule.per:,.0f}; x ${base:,.2f} / ${schedule.per:,.0f} = ${amount:,.2f} "
         "(to the cent, half up).",
