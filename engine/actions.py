@@ -78,7 +78,7 @@ def on_trigger(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None
             )
         )
         return
-    tr = Tracked(ob, key, fact, st.instance.parameters)
+    tr = Tracked(ob, key, fact, st.params)
     if ob.amount is not None:
         value = st.evaluate(ob.amount, st.values(tr)[0], fact, ob.id)
         tr.amount = value if isinstance(value, Decimal) else None
@@ -292,3 +292,14 @@ def on_forbidden(run: RunState, st: InstanceState, c: Any, ob: Obligation, index
         slot = st.allowed.setdefault((ob.id, key if ob.trigger is not None else None), [])
         if fact not in slot:
             slot.append(fact)
+
+
+def on_waiver(run: RunState, st: InstanceState, c: Any) -> None:
+    """A waiver: kept, and applied to the findings it names."""
+    st.waivers.append(run.fact(c.m))
+
+
+def on_parameter_changed(run: RunState, st: InstanceState, c: Any) -> None:
+    """An amendment: the parameter has its new value from now on."""
+    fact = run.fact(c.m)
+    st.params[fact.fields["parameter"]] = Decimal(str(fact.fields["value"]))

@@ -210,6 +210,17 @@ def stage_lookup_index(contract: Contract) -> dict[str, Any]:
     }
 
 
+def stage_amendments(contract: Contract) -> dict[str, Any]:
+    """Waivers and parameter changes (built-in fact types of every contract)."""
+    return {
+        "amend.waiver": {"all": [{"m": fact_pattern("waiver")}], "run": _bind(actions.on_waiver)},
+        "amend.parameter": {
+            "all": [{"m": fact_pattern("parameter_changed")}],
+            "run": _bind(actions.on_parameter_changed),
+        },
+    }
+
+
 def memo_types(contract: Contract) -> frozenset[str]:
     """Fact types remembered for ``unless_preceded_by`` (kept asserted as ``memo`` facts)."""
     return frozenset(
@@ -249,7 +260,11 @@ class CompiledContract:
 
 def compile_contract(contract: Contract) -> CompiledContract:
     """Compile every obligation of a contract through the stages of its kind."""
-    rules: dict[str, Any] = {**stage_contract_dates(contract), **stage_lookup_index(contract)}
+    rules: dict[str, Any] = {
+        **stage_amendments(contract),
+        **stage_contract_dates(contract),
+        **stage_lookup_index(contract),
+    }
     for ob in contract.obligations:
         for stage in STAGES[ob.kind]:
             rules.update(stage(ob, contract))

@@ -15,6 +15,7 @@ from typing import Any
 
 import pendulum
 
+from engine.amendments import reference_problems
 from engine.diagnostics import Diagnostic, InputError, Location, suggest
 from engine.instants import InstantError, epoch_us, parse_date, parse_instant
 from engine.model import Contract, Fact, FactType, FieldSpec
@@ -126,6 +127,11 @@ class FactReader:
             merged.update(c.fact_types)
         return merged
 
+    def _contracts(self, contract_id: str | None) -> list[Contract]:
+        if contract_id is not None:
+            return [self.instance_ids[contract_id]]
+        return self.contracts
+
     def _tz(self, contract_id: str | None) -> str:
         c = self.instance_ids[contract_id] if contract_id else self.contracts[0]
         return c.time_zone
@@ -189,6 +195,7 @@ class FactReader:
                 fail(f"unknown fact type `{obj['type']}`{hint}", cols["type"])
             else:
                 values, problems = _fields(ftype, obj)
+                problems += reference_problems(ftype.name, values, self._contracts(contract))
                 for name, message in problems:
                     where = keys[name] if name and name not in ftype.fields else cols.get(name, 0)
                     fail(message, where)

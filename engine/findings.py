@@ -8,6 +8,7 @@ from decimal import Decimal
 import pendulum
 
 from engine.actions import settle_pending
+from engine.amendments import waive
 from engine.dates import day_text, effective_day, effective_instant, number, upper_first
 from engine.instants import describe, end_of_day, epoch_us, format_due
 from engine.latepay import late_charge
@@ -325,7 +326,7 @@ def instance_findings(st: InstanceState, as_of: date) -> list[Finding]:
             findings += standing_findings(st, ob.id)
         elif ob.kind is Kind.PROHIBITION and ob.trigger is None:
             findings += prohibition_findings(st, ob, as_of)
-    return findings
+    return waive(findings, st.waivers, st.contract)
 
 
 def sort_key(f: Finding) -> tuple[int, int, str, str, str]:

@@ -23,6 +23,7 @@ class Status(StrEnum):
     MET = "met"
     BREACHED = "breached"
     EXPIRED = "expired"
+    WAIVED = "waived"  # released by the party it protects (a waiver fact)
 
 
 class Kind(StrEnum):

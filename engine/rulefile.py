@@ -16,6 +16,7 @@ from typing import Any
 
 import pendulum
 
+from engine.amendments import BUILTIN_TYPES
 from engine.calendars import CALENDAR_NAMES
 from engine.diagnostics import Diagnostic, InputError, Location, suggest
 from engine.model import (
@@ -100,6 +101,11 @@ class _Builder(ObligationParts):
                 name, spec["label"], spec.get("section", ""), fields, notice
             )
 
+    def builtin_types(self) -> None:
+        """Waivers and parameter changes: fact types every contract understands."""
+        for name, ftype in BUILTIN_TYPES.items():
+            self.fact_types.setdefault(name, ftype)
+
     def fact_type(self, name: str, json_path: list[str | int], rule: str) -> FactType | None:
         if self.unchecked_types is None or name in self.unchecked_types:
             return None
@@ -177,6 +183,7 @@ class _Builder(ObligationParts):
         self.settings(c)
         notices = self.notices(c)
         self.vocabulary()
+        self.builtin_types()
         dates = self.named()
         obligations, seen = [], {}
         items = self.root["obligations"] if self.usable(("obligations",)) else []

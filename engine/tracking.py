@@ -122,6 +122,11 @@ class InstanceState:
     totals: dict[Anchor, Decimal] = field(default_factory=dict)
     index: dict[str, list[Fact]] = field(default_factory=dict)  # facts kept for lookups
     allowed: dict[tuple[str, str | None], list[Fact]] = field(default_factory=dict)
+    waivers: list[Fact] = field(default_factory=list)
+    params: dict[str, Decimal] = field(default_factory=dict)  # current values (amendments)
+
+    def __post_init__(self) -> None:
+        self.params = dict(self.instance.parameters)
 
     def date_context(self, tr: Tracked | None) -> DateContext:
         """Dates as known now, for one obligation instance or the contract as a whole."""
@@ -177,8 +182,8 @@ class InstanceState:
             return None
 
     def params_env(self) -> dict[str, Any]:
-        """``param.*`` names of this instance."""
-        return {f"param.{k}": v for k, v in self.instance.parameters.items()}
+        """``param.*`` names of this instance, as amended so far."""
+        return {f"param.{k}": v for k, v in self.params.items()}
 
     def end_of(self, as_of: date) -> pendulum.DateTime:
         """The end of the as-of day in the contract's time zone."""
