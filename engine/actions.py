@@ -176,6 +176,7 @@ def on_satisfy(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None
     fact = run.fact(c.f)
     if any(f is fact for f, _ in tr.rejected):
         return
+    tr.add_to_totals(fact)
     env, missing = st.values(tr, fact)
     if not _holds(st, ob.satisfied_by.where, env, fact, ob.id):
         if missing:
@@ -194,18 +195,24 @@ def rejection(ob: Obligation) -> str:
 
 
 def settle_pending(st: InstanceState, tr: Tracked) -> None:
-    """Decide the candidates that waited for values (e.g. a closing bid recorded later)."""
+    """Decide the candidates that waited for values (e.g. a closing bid recorded later).
+
+    Those whose values are still unknown stay pending: the finding is then open,
+    awaiting the data, rather than judged on what is missing.
+    """
     ob = tr.obligation
     assert ob.satisfied_by is not None
+    undecided = []
     for fact in tr.pending:
         env, missing = st.values(tr, fact)
         if _holds(st, ob.satisfied_by.where, env, fact, ob.id):
             if tr.satisfier is None:
                 tr.satisfier = fact
+        elif missing:
+            undecided.append(fact)  # still waiting for the data it needs
         else:
-            note = f" ({'; '.join(missing)})" if missing else ""
-            tr.rejected.append((fact, rejection(ob) + note))
-    tr.pending.clear()
+            tr.rejected.append((fact, rejection(ob)))
+    tr.pending[:] = undecided if tr.satisfier is None else []
 
 
 def on_deadline(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
@@ -237,17 +244,21 @@ def on_check(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
 
 
 def in_window(window: Window, ctx: DateContext, day: date) -> tuple[bool, str]:
-    """Whether ``day`` falls in the window (an unknown start: not yet; unknown end: open)."""
+    """Whether ``day`` falls in the window (an unknown start: not yet; unknown end: open).
+
+    The words name the window's days (``Thu 2001-01-11 through Wed 2001-01-31``); the
+    arithmetic behind them is in the finding's trace.
+    """
     words = []
     inside = True
     if window.start is not None:
         start = ctx.resolve(window.start)
-        words.append(f"from {start.how}")
+        words.append(f"from {day_text(start.day)}" if start.day else f"from {start.how}")
         inside = start.day is not None and day >= start.day
     if window.end is not None:
         end = ctx.resolve(window.end)
-        word = "through" if window.end_inclusive else "until (excluding)"
-        words.append(f"{word} {end.how}")
+        word = "through" if window.end_inclusive else "before"
+        words.append(f"{word} {day_text(end.day)}" if end.day else f"{word} {end.how}")
         if end.day is not None:
             inside = inside and (day <= end.day if window.end_inclusive else day < end.day)
     return inside, " ".join(words)
@@ -303,3 +314,12 @@ def on_parameter_changed(run: RunState, st: InstanceState, c: Any) -> None:
     """An amendment: the parameter has its new value from now on."""
     fact = run.fact(c.m)
     st.params[fact.fields["parameter"]] = Decimal(str(fact.fields["value"]))
+
+
+def on_permitted(run: RunState, st: InstanceState, c: Any, ob: Obligation, index: int) -> None:
+    """A fact of a forbidden type that an earlier fact permits (an offer made first)."""
+    fact = run.fact(c.f)
+    key = _tracked(st, c, ob).key if ob.trigger is not None else None
+    slot = st.allowed.setdefault((ob.id, key), [])
+    if fact not in slot:
+        slot.append(fact)

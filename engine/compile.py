@@ -76,7 +76,8 @@ def memo_pattern(fact_type: str, ob: Obligation, contract: Contract) -> dict[str
     extra = []
     if ob.key and ftype is not None and ob.key in ftype.fields:
         extra = [{f"f_{ob.key}": {"f": f"f_{ob.key}"}}]
-    return {"$and": [{"kind": "memo"}, {"type": fact_type}, *extra, closing_guard("f")]}
+    in_force = {"$lte": {"eff": {"f": "at_us"}}}  # given (deemed given) by the act's time
+    return {"$and": [{"kind": "memo"}, {"type": fact_type}, *extra, in_force, closing_guard("f")]}
 
 
 # -- stages: one function per building block ---------------------------------------
@@ -184,7 +185,12 @@ def stage_prohibition(ob: Obligation, contract: Contract) -> dict[str, Any]:
         else:
             patterns = [{"f": fact_pattern(fact_type)}]
         if forbid.unless_preceded_by:
-            patterns.append({"n$not": memo_pattern(forbid.unless_preceded_by, ob, contract)})
+            memo = memo_pattern(forbid.unless_preceded_by, ob, contract)
+            rules[f"{ob.id}.permit{i}"] = {
+                "all": [*patterns, {"n": memo}],
+                "run": _bind(actions.on_permitted, ob, i),
+            }
+            patterns.append({"n$not": memo})
         rules[f"{ob.id}.forbid{i}"] = {"all": patterns, "run": _bind(actions.on_forbidden, ob, i)}
     return rules
 

@@ -131,14 +131,13 @@ def effective_day(contract: Contract, fact: Fact) -> tuple[date, str]:
     if n == 0:
         return day, f"{day_text(day)} (given by {words}: deemed given that day)"
     if unit == "days":
-        deemed = add_days(day, n)
-        label = "days"
+        deemed, label = add_days(day, n), "day"
     else:
         deemed = get_calendar(contract.calendar_for(unit)).nth_after(day, n)
-        label = unit_label(contract, unit, plural=n != 1)
+        label = unit_label(contract, unit)
     return deemed, (
         f"{day_text(deemed)} (sent by {words} on {day_text(day)}: deemed given "
-        f"the {ordinal(n)} {label.rstrip('s') if n == 1 else label} after)"
+        f"the {ordinal(n)} {label} after)"
     )
 
 

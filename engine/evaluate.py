@@ -19,6 +19,7 @@ from typing import Any
 from durable import engine as durable_engine
 
 from engine.compile import CompiledContract, compile_contract
+from engine.dates import effective_instant
 from engine.diagnostics import Diagnostic, InputError
 from engine.findings import instance_findings, sort_key
 from engine.instants import end_of_day, epoch_us
@@ -103,6 +104,7 @@ def _durable_fact(fact: Fact, sid: str) -> dict[str, Any]:
         "kind": "fact",
         "type": fact.type,
         "seq": fact.seq,
+        "at_us": epoch_us(fact.at),
         **fields,
     }
 
@@ -148,7 +150,8 @@ def evaluate(contracts: list[Contract], facts: list[Fact], as_of: date) -> Resul
             _post(host, run, ruleset, message, retract=False)
             _post(host, run, ruleset, message, retract=True)
             if fact.type in memos[sid]:
-                memo = {**message, "id": f"m{fact.seq}", "kind": "memo"}
+                eff = epoch_us(effective_instant(sessions[sid][1], fact))
+                memo = {**message, "id": f"m{fact.seq}", "kind": "memo", "eff": eff}
                 _post(host, run, ruleset, memo, retract=False)
     for sid, (ruleset, _) in sessions.items():
         tick = {"sid": sid, "id": "t-end", "kind": "tick", "ts": ends[sid]}

@@ -172,7 +172,17 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
     how, sat = tr.due_how, tr.satisfier
     lapse = Status.EXPIRED if ob.kind is Kind.RIGHT else Status.BREACHED
     rejected = list(tr.rejected)
-    if ob.satisfied_by.mismatch == "breach" and rejected and (sat is None or tr.late(st.contract)):
+    if sat is None and tr.pending:
+        status = Status.OPEN
+        fact = tr.pending[0]
+        _, missing = st.values(tr, fact)
+        message = (
+            f"{label} {describe(fact.at, tz)} ({fact.id}) cannot be checked yet: "
+            f"{'; '.join(missing)} (due {due_text or 'date not yet known'}: {how})."
+        )
+    elif (
+        ob.satisfied_by.mismatch == "breach" and rejected and (sat is None or tr.late(st.contract))
+    ):
         status = lapse
         fact, reason = rejected.pop(0)
         message = (

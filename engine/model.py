@@ -127,6 +127,7 @@ class Lookup:
 
     fact: str
     on: DateSpec | None = None
+    by: DateSpec | None = None  # only facts done (deemed given) by this deadline
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ class Obligation:
         """Every date rule of this obligation: due, local dates, windows, lookups, late days."""
         specs = [self.due, *self.dates.values()]
         specs += [lk.on for lk in self.lookups.values()]
+        specs += [lk.by for lk in self.lookups.values()]
         forbids = self.forbids or ()
         specs += [w for f in forbids if f.window for w in (f.window.start, f.window.end)]
         specs.append(self.late_payment.after if self.late_payment else None)

@@ -50,7 +50,8 @@ def window_steps(st: InstanceState, ob: Obligation, tr: Tracked | None) -> list[
 
 
 def prohibition_findings(st: InstanceState, ob: Obligation, as_of: date) -> list[Finding]:
-    """A breach for every forbidden act; with none, whether the duty is still in force."""
+    """A breach for every forbidden act, and whether the duty is still in force (``open``,
+    listing the acts checked and allowed) or over with none forbidden (``met``)."""
     from engine.findings import make_finding
 
     tz = st.contract.time_zone
@@ -74,16 +75,23 @@ def prohibition_findings(st: InstanceState, ob: Obligation, as_of: date) -> list
                 None,
                 [act.fact.id],
                 _act_message(st, act.fact.id, act.reason) + ".",
+                trace=trace,
             )
         )
-    if acts:
-        return out
     allowed = st.allowed.get((ob.id, None), [])
     last, words = last_day_in_force(st, ob)
-    checked = f"no forbidden {_labels(st, ob)}"
+    forbidden = {a.fact.id for a in acts}
+    allowed = [f for f in allowed if f.id not in forbidden]
+    checked = (
+        f"{len(acts)} forbidden {_labels(st, ob)}" if acts else f"no forbidden {_labels(st, ob)}"
+    )
+    if acts:
+        checked += f" ({', '.join(sorted(forbidden))}, each its own finding)"
     if allowed:
-        checked += f" ({len(allowed)} checked and allowed: {', '.join(f.id for f in allowed)})"
+        checked += f"; {len(allowed)} checked and allowed: {', '.join(f.id for f in allowed)}"
     ids = [f.id for f in allowed]
+    if last is not None and as_of > last and acts:
+        return out  # over, and breached: the breaches say it all
     if last is not None and as_of > last:
         message = f"In force through {day_text(last)} ({words}): {checked}."
         return [
@@ -97,7 +105,7 @@ def prohibition_findings(st: InstanceState, ob: Obligation, as_of: date) -> list
                 None,
                 ids,
                 message,
-                trace=(*window_steps(st, ob, None), f"{checked}.", "Status: met."),
+                trace=(*window_steps(st, ob, None), f"{upper_first(checked)}.", "Status: met."),
             )
         ]
     if last is not None:
@@ -111,7 +119,8 @@ def prohibition_findings(st: InstanceState, ob: Obligation, as_of: date) -> list
     message = f"In force {through}: {checked} so far."
     trace = (*window_steps(st, ob, None), f"{upper_first(checked)} so far.", "Status: open.")
     return [
-        make_finding(st, ob.id, None, Status.OPEN, due, instant, None, ids, message, trace=trace)
+        *out,
+        make_finding(st, ob.id, None, Status.OPEN, due, instant, None, ids, message, trace=trace),
     ]
 
 

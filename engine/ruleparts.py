@@ -274,7 +274,8 @@ class ObligationParts:
         for name, spec in specs.items():
             self.fact_type(spec["fact"], [*jp, name, "fact"], rule)
             on = self.date(spec["on"], [*jp, name, "on"], rule, trigger) if "on" in spec else None
-            found[name] = Lookup(spec["fact"], on)
+            by = self.date(spec["by"], [*jp, name, "by"], rule, trigger) if "by" in spec else None
+            found[name] = Lookup(spec["fact"], on, by)
             self.lookups[name] = spec["fact"]
         return found
 
@@ -310,8 +311,12 @@ class ObligationParts:
         if "amount" in spec:
             amount = self.expression(spec["amount"], [*jp, "amount"], rid, scope)
         if "satisfied_by" in spec:
+            paid = self.fact_types.get(spec["satisfied_by"]["fact"])
             satisfied = self.match(
-                spec["satisfied_by"], [*jp, "satisfied_by"], rid, {**scope, "obligation": None}
+                spec["satisfied_by"],
+                [*jp, "satisfied_by"],
+                rid,
+                {**scope, "obligation": None, "total": paid},
             )
         if "late_payment" in spec:
             late = self.late_payment(spec["late_payment"], [*jp, "late_payment"], rid, trigger_type)

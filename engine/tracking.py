@@ -45,6 +45,7 @@ class Tracked:
     passed: bool = False  # the deadline went by unsatisfied (seen by a tick)
     rejected: list[tuple[Fact, str]] = field(default_factory=list)
     pending: list[Fact] = field(default_factory=list)  # undecidable yet: values still unknown
+    totals_paid: dict[str, Decimal] = field(default_factory=dict)  # sums over satisfying facts
     due_day: date | None = None
     due_at: pendulum.DateTime | None = None
     due_how: str = ""
@@ -56,8 +57,17 @@ class Tracked:
         env: dict[str, Any] = {f"param.{k}": v for k, v in self.params.items()}
         env.update(fact_env("trigger", self.trigger))
         env.update(fact_env("fact", fact))
+        env.update({f"total.{k}": v for k, v in self.totals_paid.items()})
         env["obligation.amount"] = self.amount
         return env
+
+    def add_to_totals(self, fact: Fact) -> None:
+        """Count a satisfying-type fact's numbers into ``total.<field>`` (instalments)."""
+        for name, value in fact.fields.items():
+            if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                self.totals_paid[name] = self.totals_paid.get(name, Decimal(0)) + Decimal(
+                    str(value)
+                )
 
     def dates(self, shared: dict[Anchor, tuple[date, str]], contract: Contract) -> DateContext:
         """The date context of this instance: contract-wide anchors, then its own."""
@@ -142,6 +152,12 @@ class InstanceState:
         ob, ftype = tr.obligation, self.contract.fact_types[spec.fact]
         if ob.key and ob.key in ftype.fields:
             facts = [f for f in facts if str(f.fields.get(ob.key)) == tr.key]
+        if spec.by is not None:
+            limit = ctx.resolve(spec.by)
+            if limit.day is None:
+                return None, f"no {label} known to be in time ({limit.how})"
+            last = epoch_us(deadline_instant(self.contract, spec.by, limit.day))
+            facts = [f for f in facts if epoch_us(effective_instant(self.contract, f)) <= last]
         if spec.on is None:
             return (facts[-1], f"{label} {facts[-1].id}") if facts else (None, f"no {label}")
         day = ctx.resolve(spec.on)
