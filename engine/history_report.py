@@ -1,0 +1,126 @@
+"""Reports with run history: ``report.to_text``/``to_json`` plus new/known marks.
+
+Additions only: the text table gains a ``CHANGE`` column (``NEW``/``KNOWN``), a
+"resolved since" section and a history line; the JSON document gains ``"change"`` in
+each finding, a top-level ``"resolved"`` list and a ``"history"`` object. With
+``--only-new`` only the new findings are listed (and the resolved ones).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from engine.evaluate import Result
+from engine.history import NEW, Resolved
+from engine.history_store import Outcome
+from engine.report import to_json, to_text
+
+_MARK_WIDTH = 7  # "KNOWN  "
+
+
+def _shown(result: Result, outcome: Outcome, only_new: bool) -> tuple[Result, list[str]]:
+    """The result with the findings to list, and their marks."""
+    pairs = list(zip(result.findings, outcome.changes.marks, strict=True))
+    if only_new:
+        pairs = [(f, m) for f, m in pairs if m == NEW]
+    shown = dataclasses.replace(result, findings=tuple(f for f, _ in pairs))
+    return shown, [m for _, m in pairs]
+
+
+def history_json(outcome: Outcome, path: Path, only_new: bool) -> dict[str, Any]:
+    """The ``"history"`` object: where, which run, compared with which, counts."""
+    changes = outcome.changes
+    return {
+        "path": str(path),
+        "run": outcome.run,
+        "recorded": outcome.recorded,
+        "baseline": outcome.baseline,
+        "baseline_as_of": outcome.baseline_as_of,
+        "new": changes.count(NEW),
+        "known": len(changes.marks) - changes.count(NEW),
+        "resolved": len(changes.resolved),
+        "only_new": only_new,
+    }
+
+
+def to_json_marked(result: Result, outcome: Outcome, path: Path, only_new: bool) -> str:
+    """The ``check --format json`` document with ``change``, ``resolved`` and ``history``."""
+    shown, marks = _shown(result, outcome, only_new)
+    doc = json.loads(to_json(shown))
+    for finding, mark in zip(doc["findings"], marks, strict=True):
+        finding["change"] = mark
+    doc["resolved"] = [r.to_json() for r in outcome.changes.resolved]
+    doc["history"] = history_json(outcome, path, only_new)
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def _mark_rows(text: str, marks: list[str]) -> str:
+    """Prefix the table's header and each finding's row with its mark, body lines aligned."""
+    lines = text.split("\n")
+    rule = next((i for i, line in enumerate(lines) if line and set(line) == {"-"}), 0)
+    end = next((i for i in range(rule + 1, len(lines)) if not lines[i]), len(lines))
+    rows = [i for i in range(rule + 1, end) if not lines[i].startswith(" ")]
+    if not rule or len(rows) != len(marks):  # not the table this was written for
+        listed = [f"  {m.upper()}" for m in marks]
+        return "\n".join([*lines, "", "Marks, in table order:", *listed])
+    pad = " " * _MARK_WIDTH
+    lines[rule - 1] = f"{'CHANGE':<{_MARK_WIDTH}}{lines[rule - 1]}"
+    lines[rule] = "-" * len(lines[rule - 1])
+    marked = iter(marks)
+    for i in range(rule + 1, end):
+        if i in rows:
+            lines[i] = f"{next(marked).upper():<{_MARK_WIDTH}}{lines[i]}"
+        else:
+            lines[i] = pad + lines[i]
+    return "\n".join(lines)
+
+
+def _resolved_lines(r: Resolved, width: int) -> list[str]:
+    f = r.finding
+    due = f" (due {f['due']})" if f.get("due") else ""
+    if r.resolution == "cured":
+        what = f"breach{due} cured {f.get('cured')}"
+    elif r.resolution == "changed":
+        what = f"was breached{due}; now another status (see above)"
+    else:
+        what = f"was {f.get('status')}{due}; no longer reported"
+    head = f"{r.resolution.upper():<{_MARK_WIDTH}}{f['rule']:<22} {(f.get('key') or '-'):<12} "
+    head += str(f["contract"])
+    body = f"[{f.get('section', '')}] {what}. {f.get('message', '')}"
+    indent = " " * (_MARK_WIDTH + 4)
+    wrapped = textwrap.wrap(body, width=width, initial_indent=indent, subsequent_indent=indent)
+    return [head, *wrapped]
+
+
+def to_text_marked(
+    result: Result, outcome: Outcome, path: Path, only_new: bool, width: int = 100
+) -> str:
+    """The text table with a CHANGE column, a resolved section and a history line."""
+    shown, marks = _shown(result, outcome, only_new)
+    lines = [_mark_rows(to_text(shown, width - _MARK_WIDTH), marks)]
+    changes = outcome.changes
+    if outcome.baseline is None:
+        lines += ["", "No earlier run for these contracts: every finding is new."]
+    else:
+        since = f"run {outcome.baseline} (as of {outcome.baseline_as_of})"
+        lines += ["", f"Resolved since the last run, {since}: {len(changes.resolved) or 'none'}"]
+        for r in changes.resolved:
+            lines += _resolved_lines(r, width)
+    new = changes.count(NEW)
+    known = len(changes.marks) - new
+    counts = f"{new} new, {known} known, {len(changes.resolved)} resolved"
+    if only_new and known:
+        counts += f" ({known} known not shown: --only-new)"
+    if outcome.recorded:
+        note = f"History: run {outcome.run} recorded in {path}: {counts}."
+    else:
+        note = (
+            f"History: same inputs and findings as run {outcome.run} in {path}, not recorded "
+            f"again; its marks: {counts}."
+        )
+    lines += textwrap.wrap(note, width=width, subsequent_indent="    ")
+    return "\n".join(lines)

@@ -1,0 +1,258 @@
+"""The run history database: SQLite (stdlib ``sqlite3``), one transaction per run.
+
+Tables (schema version 1, in ``meta``):
+
+- ``runs``: one row per recorded run: ``seq`` (the run number, increasing), the sorted
+  contract ids (JSON), ``as_of``, a ``fingerprint`` of the run's inputs and findings
+  (unique: an identical run is never recorded twice), the ``baseline`` run it was
+  compared with, the rule and fact files read with their sha256 (JSON), the number of
+  findings, and ``recorded_at`` (wall-clock time given by the CLI, or null).
+- ``findings``: the run's findings in report order: identity, status, cured, the mark
+  (``new``/``known``) and the finding as JSON.
+- ``resolved``: the findings of the baseline run resolved by this run, as JSON.
+
+Concurrency: a run takes the write lock (``BEGIN IMMEDIATE``) before it reads anything
+and keeps it until it commits, so two runs never interleave; a run that cannot get the
+lock within ``BUSY_TIMEOUT`` seconds fails with ``HistoryLocked`` instead of waiting
+on. A run killed halfway leaves its transaction uncommitted: SQLite rolls it back the
+next time the file is opened, and the runs before it are intact. Nothing here reads
+the clock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.history import Changes, FindingDoc, Resolved, compare, fingerprint
+
+SCHEMA_VERSION = "1"
+BUSY_TIMEOUT = 2.0  # seconds a run waits for another run's write to finish
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS runs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        contracts TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        fingerprint TEXT NOT NULL UNIQUE,
+        baseline INTEGER REFERENCES runs (seq),
+        inputs TEXT NOT NULL,
+        findings INTEGER NOT NULL,
+        recorded_at TEXT)""",
+    "CREATE INDEX IF NOT EXISTS runs_by_contracts ON runs (contracts, as_of, seq)",
+    """CREATE TABLE IF NOT EXISTS findings (
+        run INTEGER NOT NULL REFERENCES runs (seq),
+        pos INTEGER NOT NULL,
+        contract TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        key TEXT,
+        status TEXT NOT NULL,
+        cured TEXT,
+        change TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (run, pos))""",
+    """CREATE TABLE IF NOT EXISTS resolved (
+        run INTEGER NOT NULL REFERENCES runs (seq),
+        pos INTEGER NOT NULL,
+        resolution TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (run, pos))""",
+)
+
+
+class HistoryError(Exception):
+    """The history database cannot be used; ``str()`` is ``path: message``."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        self.path, self.message = path, message
+        super().__init__(f"{path}: {message}")
+
+
+class HistoryLocked(HistoryError):
+    """Another run holds the history database's write lock."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, "history database is locked by another run; try again")
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one ``check`` run hands the history."""
+
+    contracts: tuple[str, ...]  # the contract ids of the rule files read
+    as_of: str  # YYYY-MM-DD
+    inputs: dict[str, list[dict[str, str]]]  # {"rules"|"facts": [{"path", "sha256"}]}
+    findings: list[FindingDoc]  # report.finding_json of each finding, in report order
+    recorded_at: str | None = None  # wall-clock time, taken by the CLI
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The run as recorded (or as recorded before, for an identical run) and its marks."""
+
+    run: int  # the run's number
+    recorded: bool  # False: identical to run ``run``, not recorded again
+    baseline: int | None  # the run compared with (None: the first for these contracts)
+    baseline_as_of: str | None
+    changes: Changes
+
+
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def record(
+    path: Path, run: Run, timeout: float | None = None, test_pause: str | None = None
+) -> Outcome:
+    """Record ``run`` (unless an identical run is recorded) and mark its findings.
+
+    Everything happens in one ``BEGIN IMMEDIATE`` transaction. Raises ``HistoryLocked``
+    when another run holds the lock for longer than ``timeout`` (``BUSY_TIMEOUT``), and
+    ``HistoryError`` when the file cannot be used. ``test_pause`` (tests only,
+    ``SECONDS:MARKER``) sleeps halfway through writing the findings, after creating the
+    file ``MARKER``, so that a test can kill the run mid-write.
+    """
+    wait = BUSY_TIMEOUT if timeout is None else timeout
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(path), timeout=wait, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise HistoryError(path, f"cannot open the history database: {exc}") from exc
+    try:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _locked(exc):
+                raise HistoryLocked(path) from exc
+            raise
+        try:
+            outcome = _record(db, path, run, test_pause)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return outcome
+    except sqlite3.OperationalError as exc:
+        if _locked(exc):
+            raise HistoryLocked(path) from exc
+        raise HistoryError(path, f"history database error: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        raise HistoryError(path, f"not a usable history database: {exc}") from exc
+    finally:
+        db.close()
+
+
+def _ensure_schema(db: sqlite3.Connection, path: Path) -> None:
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if tables and "meta" not in tables:
+        raise HistoryError(path, "not a ClauseWatch history database (it has other tables)")
+    for statement in _SCHEMA:
+        db.execute(statement)
+    row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+    if row is None:
+        db.execute("INSERT INTO meta (name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    elif row[0] != SCHEMA_VERSION:
+        raise HistoryError(
+            path, f"history schema version {row[0]}; this ClauseWatch reads {SCHEMA_VERSION}"
+        )
+
+
+def _as_of(db: sqlite3.Connection, seq: int | None) -> str | None:
+    if seq is None:
+        return None
+    row = db.execute("SELECT as_of FROM runs WHERE seq = ?", (seq,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _replay(db: sqlite3.Connection, seq: int, baseline: int | None) -> Outcome:
+    rows = db.execute("SELECT change FROM findings WHERE run = ? ORDER BY pos", (seq,))
+    marks = [r[0] for r in rows]
+    rows = db.execute("SELECT resolution, doc FROM resolved WHERE run = ? ORDER BY pos", (seq,))
+    resolved = [Resolved(r[0], json.loads(r[1])) for r in rows]
+    changes = Changes(tuple(marks), tuple(resolved))
+    return Outcome(seq, False, baseline, _as_of(db, baseline), changes)
+
+
+def _record(db: sqlite3.Connection, path: Path, run: Run, test_pause: str | None) -> Outcome:
+    _ensure_schema(db, path)
+    contracts = json.dumps(sorted(run.contracts))
+    print_ = fingerprint(run.contracts, run.as_of, run.inputs, run.findings)
+    same = db.execute("SELECT seq, baseline FROM runs WHERE fingerprint = ?", (print_,)).fetchone()
+    if same is not None:
+        return _replay(db, same[0], same[1])
+    last = db.execute(
+        "SELECT seq, as_of FROM runs WHERE contracts = ? AND as_of <= ? ORDER BY seq DESC LIMIT 1",
+        (contracts, run.as_of),
+    ).fetchone()
+    previous: list[dict[str, Any]] | None = None
+    if last is not None:
+        rows = db.execute("SELECT doc FROM findings WHERE run = ? ORDER BY pos", (last[0],))
+        previous = [json.loads(r[0]) for r in rows]
+    changes = compare(previous, run.findings)
+    seq = db.execute(
+        "INSERT INTO runs (contracts, as_of, fingerprint, baseline, inputs, findings, recorded_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            contracts,
+            run.as_of,
+            print_,
+            None if last is None else last[0],
+            json.dumps(run.inputs, ensure_ascii=False),
+            len(run.findings),
+            run.recorded_at,
+        ),
+    ).lastrowid
+    assert seq is not None
+    _insert_findings(db, seq, run.findings, changes.marks, test_pause)
+    db.executemany(
+        "INSERT INTO resolved (run, pos, resolution, doc) VALUES (?, ?, ?, ?)",
+        [
+            (seq, i, r.resolution, json.dumps(r.finding, ensure_ascii=False))
+            for i, r in enumerate(changes.resolved)
+        ],
+    )
+    baseline = None if last is None else int(last[0])
+    return Outcome(seq, True, baseline, None if last is None else str(last[1]), changes)
+
+
+def _insert_findings(
+    db: sqlite3.Connection,
+    seq: int,
+    findings: Sequence[FindingDoc],
+    marks: Sequence[str],
+    test_pause: str | None,
+) -> None:
+    rows = [
+        (
+            seq,
+            i,
+            f["contract"],
+            f["rule"],
+            f.get("key"),
+            f["status"],
+            f.get("cured"),
+            mark,
+            json.dumps(f, ensure_ascii=False),
+        )
+        for i, (f, mark) in enumerate(zip(findings, marks, strict=True))
+    ]
+    half = len(rows) // 2
+    insert = (
+        "INSERT INTO findings (run, pos, contract, rule, key, status, cured, change, doc)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    db.executemany(insert, rows[:half])
+    if test_pause:
+        seconds, _, marker = test_pause.partition(":")
+        if marker:
+            Path(marker).write_text("mid-write\n", encoding="utf-8")
+        time.sleep(float(seconds))
+    db.executemany(insert, rows[half:])
