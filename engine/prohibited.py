@@ -34,7 +34,7 @@ def last_day_in_force(st: InstanceState, ob: Obligation) -> tuple[date | None, s
         if end.day is None:
             return None, f"until {end.how}"
         ends.append(end.day if window.end_inclusive else end.day - timedelta(days=1))
-        words.append(end.how)
+        words.append(end.how if window.end_inclusive else f"the day before {end.how}")
     return max(ends), "; ".join(dict.fromkeys(words))
 
 
