@@ -159,6 +159,7 @@ def on_contract_anchor(run: RunState, st: InstanceState, c: Any, anchor: Anchor)
         st, anchor, fact, st.date_context(None), st.anchors, st.totals, env, "dates"
     ):
         return
+    st.anchor_facts[anchor] = fact
     for tr in st.tracked.values():
         tr.resolve_due(st.contract, st.anchors)
         _replace(c, tr, late_after=tr.late_after_us)

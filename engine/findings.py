@@ -229,7 +229,7 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
             message += f" Late payment: {charge.how}."
             trace += charge.steps
     trace += (f"Status: {status.value}.",)
-    facts = [tr.trigger.id, *(f.id for f in tr.anchor_facts)]
+    facts = [tr.trigger.id, *(f.id for f in tr.anchor_facts), *(f.id for f in st.cited(tr))]
     facts += [f.id for f, _ in tr.rejected] + ([sat.id] if sat is not None else [])
     cured = None
     if status is Status.BREACHED and sat is not None:

@@ -30,6 +30,23 @@ def fact_env(prefix: str, fact: Fact | None) -> dict[str, Any]:
     return {f"{prefix}.{name}": value for name, value in fact.fields.items()}
 
 
+def named_fact_anchors(contract: Contract, ob: Obligation) -> list[Anchor]:
+    """The fact anchors of the contract-wide dates an obligation uses, however deep."""
+    seen: set[str] = set()
+    found: list[Anchor] = []
+    todo = [a for spec in ob.date_specs() for a in spec.anchors()]
+    while todo:
+        anchor = todo.pop()
+        if anchor.kind in ("first", "running_total"):
+            found.append(anchor)
+        elif anchor.kind == "named" and anchor.field not in seen:
+            seen.add(anchor.field)
+            spec = ob.dates.get(anchor.field) or contract.dates.get(anchor.field)
+            if spec is not None:
+                todo += spec.anchors()
+    return found
+
+
 @dataclass
 class Tracked:
     """One obligation instance (a rule and a key) as the run has seen it so far."""
@@ -129,6 +146,7 @@ class InstanceState:
     acts: list[Act] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
     anchors: dict[Anchor, tuple[date, str]] = field(default_factory=dict)  # contract-wide dates
+    anchor_facts: dict[Anchor, Fact] = field(default_factory=dict)  # the facts that fixed them
     totals: dict[Anchor, Decimal] = field(default_factory=dict)
     index: dict[str, list[Fact]] = field(default_factory=dict)  # facts kept for lookups
     allowed: dict[tuple[str, str | None], list[Fact]] = field(default_factory=dict)
@@ -137,6 +155,20 @@ class InstanceState:
 
     def __post_init__(self) -> None:
         self.params = dict(self.instance.parameters)
+
+    def cited(self, tr: Tracked) -> list[Fact]:
+        """The facts behind an instance's dates and values: contract dates it uses, lookups."""
+        facts = [
+            self.anchor_facts[a]
+            for a in named_fact_anchors(self.contract, tr.obligation)
+            if a in self.anchor_facts
+        ]
+        ctx = self.date_context(tr)
+        for name in tr.obligation.lookups:
+            found, _ = self.lookup(tr, name, ctx)
+            if found is not None:
+                facts.append(found)
+        return facts
 
     def date_context(self, tr: Tracked | None) -> DateContext:
         """Dates as known now, for one obligation instance or the contract as a whole."""
