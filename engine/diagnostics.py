@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -52,3 +54,18 @@ def suggest(name: str, known: Collection[str]) -> str:
     """A ``; did you mean `x`?`` suffix when ``name`` looks like a misspelt known name."""
     close = difflib.get_close_matches(name, sorted(known), n=1)
     return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def value_words(value: Any) -> str:
+    """``value`` described for a message: its kind, and the value itself when short."""
+    if value is None:
+        return "empty"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"the string {json.dumps(value)}" if len(value) <= 40 else "a long string"
+    return json.dumps(value)

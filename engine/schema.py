@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-from engine.diagnostics import Diagnostic, Location
+from engine.diagnostics import Diagnostic, Location, value_words
 from engine.yamlsrc import key_location, location_of
 
 SCHEMA_FILE = "rulefile.schema.json"
@@ -59,28 +59,13 @@ def _node_at(root: Any, path: JsonPath) -> Any:
     return node
 
 
-def _what(value: Any) -> str:
-    """``value`` described for a message: its kind, and the value itself when short."""
-    if value is None:
-        return "empty"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f"the string {json.dumps(value)}" if len(value) <= 40 else "a long string"
-    return json.dumps(value)
-
-
 def _one_of(options: list[Any], value: Any) -> str:
     shown = ", ".join(str(o) for o in options)
     hint = ""
     if isinstance(value, str):
         close = difflib.get_close_matches(value, [str(o) for o in options], n=1)
         hint = f"; did you mean `{close[0]}`?" if close else ""
-    return f"must be one of {shown}, not {_what(value)}{hint}"
+    return f"must be one of {shown}, not {value_words(value)}{hint}"
 
 
 def _extra_keys(error: jsonschema.ValidationError) -> list[str]:
@@ -128,17 +113,17 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if kind == "type":
         wanted = error.validator_value
         words = [_TYPE_WORDS.get(t, t) for t in ([wanted] if isinstance(wanted, str) else wanted)]
-        return f"must be {' or '.join(words)}, not {_what(value)}"
+        return f"must be {' or '.join(words)}, not {value_words(value)}"
     if kind in ("enum", "const"):
         options = error.validator_value if kind == "enum" else [error.validator_value]
         return _one_of(options, value)
     if kind == "pattern":
         words = _PATTERN_WORDS.get(error.validator_value, f"match {error.validator_value}")
-        return f"must be {words}, not {_what(value)}"
+        return f"must be {words}, not {value_words(value)}"
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         words = {"minimum": "at least", "maximum": "at most"}.get(kind, "more than")
         words = "less than" if kind == "exclusiveMaximum" else words
-        return f"must be {words} {error.validator_value}, not {_what(value)}"
+        return f"must be {words} {error.validator_value}, not {value_words(value)}"
     if kind == "minLength":
         return "must not be empty"
     if kind == "minItems":
@@ -191,7 +176,7 @@ def _diagnose(
         return found
     if not path and error.validator == "type":
         message = "a rule file must be a mapping with keys contract, facts and obligations"
-        return [(path, Diagnostic(here, f"{message}, not {_what(error.instance)}"))]
+        return [(path, Diagnostic(here, f"{message}, not {value_words(error.instance)}"))]
     if error.validator == "oneOf":
         best = _best_branch(error)
         if best and not any(s.validator == "type" and not s.relative_path for s in best):
@@ -199,7 +184,7 @@ def _diagnose(
         kinds = {"string": "a string", "object": "a mapping"}
         shapes = [kinds.get(b.get("type", ""), "?") for b in error.validator_value]
         message = f"{_subject(inner)} must be {' or '.join(dict.fromkeys(shapes))}"
-        return [(path, Diagnostic(here, f"{prefix}{message}, not {_what(error.instance)}"))]
+        return [(path, Diagnostic(here, f"{prefix}{message}, not {value_words(error.instance)}"))]
     return [(path, Diagnostic(here, f"{prefix}{_subject(inner)} {_describe(error)}"))]
 
 

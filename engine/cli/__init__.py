@@ -11,10 +11,17 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from engine.cli import check, explain, validate
+from engine.cli import calendar, check, explain, test, upcoming, validate
 from engine.cli.common import EXIT_INPUT, EXIT_OK
 
-COMMANDS: dict[str, ModuleType] = {"check": check, "validate": validate, "explain": explain}
+COMMANDS: dict[str, ModuleType] = {
+    "check": check,
+    "validate": validate,
+    "explain": explain,
+    "calendar": calendar,
+    "upcoming": upcoming,
+    "test": test,
+}
 
 
 def parser() -> argparse.ArgumentParser:

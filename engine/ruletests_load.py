@@ -1,0 +1,413 @@
+"""Rule unit tests: YAML test files loaded, checked strictly, and turned into value types.
+
+The format and its meaning are described in :mod:`engine.ruletests_model`. The checks run
+in two layers, as for rule files: the shape (known keys, the right kinds of values), then
+the meaning (rule files that load, rule ids they define, facts valid for their
+vocabulary, dates that exist). Every problem is collected and reported as
+``path:line:col: message``; nothing runs until a file is clean.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from engine.diagnostics import Diagnostic, InputError, Location, suggest, value_words
+from engine.facts import FactReader
+from engine.instants import InstantError, epoch_us, parse_date
+from engine.model import Contract, Fact
+from engine.rulefile import load_contracts
+from engine.ruletests_model import (
+    FIELD_CHECKS,
+    PATTERN_KEYS,
+    Case,
+    Pattern,
+    RuleTest,
+    RuleTestFile,
+    display_path,
+)
+from engine.yamlsrc import SourceList, SourceMap, load_yaml
+
+FILE_KEYS = ("rule_files", "rules", "facts", "tests")
+TEST_KEYS = ("name", "rules", "facts", "as_of", "cases", "expect", "breaches", "findings")
+CASE_KEYS = ("as_of", "expect", "breaches", "findings")
+ASSERTIONS = ("expect", "breaches", "findings")
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
+
+_CONTRACTS: dict[tuple[tuple[str, int], ...], list[Contract]] = {}
+
+
+def _contracts(paths: list[str]) -> list[Contract]:
+    """Rule files loaded once per process (again if a file changed): compiled rules are reused."""
+    key = tuple((p, os.stat(p).st_mtime_ns) for p in paths)
+    if key not in _CONTRACTS:
+        _CONTRACTS[key] = load_contracts(paths)
+    return _CONTRACTS[key]
+
+
+class _Loader:
+    """Checks one test file and builds its tests, collecting every problem."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.folder = os.path.dirname(path)
+        self.problems: list[Diagnostic] = []
+        self.contracts: list[Contract] | None = None
+        self.scope_now: frozenset[str] | None = None  # the `rules` of the test being read
+        self.rule_ids: set[str] = set()
+
+    def error(self, loc: Location, message: str) -> None:
+        self.problems.append(Diagnostic(loc, message))
+
+    def value_loc(self, node: SourceMap, key: str) -> Location:
+        return node.value_locs.get(key, node.loc)
+
+    def keys(
+        self, node: Any, allowed: tuple[str, ...], what: str, loc: Location | None = None
+    ) -> bool:
+        """True if ``node`` (at ``loc``) is a mapping; every unknown key in it is reported."""
+        if not isinstance(node, SourceMap):
+            loc = getattr(node, "loc", loc or Location(self.path, 1, 1))
+            self.error(loc, f"{what} must be a mapping, not {value_words(node)}")
+            return False
+        for key in node:
+            if key not in allowed:
+                message = f"unknown key `{key}` in {what} (allowed: {', '.join(allowed)})"
+                self.error(node.key_locs[key], message + suggest(key, allowed))
+        return True
+
+    def strings(self, node: SourceMap, key: str, what: str) -> list[tuple[str, Location]]:
+        """A string or a list of strings at ``node[key]``, each with its location."""
+        value, loc = node[key], self.value_loc(node, key)
+        if isinstance(value, str) and value:
+            return [(value, loc)]
+        if isinstance(value, list) and value:
+            good = []
+            for item, item_loc in zip(value, value.item_locs, strict=True):
+                if isinstance(item, str) and item:
+                    good.append((item, item_loc))
+                else:
+                    message = f"`{key}`: each item must be {what}, not {value_words(item)}"
+                    self.error(item_loc, message)
+            return good
+        self.error(loc, f"`{key}` must be {what} or a list of them, not {value_words(value)}")
+        return []
+
+    def relative(self, name: str) -> str:
+        return os.path.normpath(os.path.join(self.folder, name))
+
+    # -- the file ------------------------------------------------------------
+    def load(self, root: Any) -> RuleTestFile:
+        if not isinstance(root, SourceMap):
+            where = getattr(root, "loc", Location(self.path, 1, 1))
+            message = "a test file must be a mapping with keys rule_files and tests"
+            self.error(where, f"{message}, not {value_words(root)}")
+            return RuleTestFile(self.path, ())
+        if is_rule_file(root):
+            message = "a rule file, not a test file (a test file has rule_files and tests)"
+            self.error(root.loc, message)
+            return RuleTestFile(self.path, ())
+        self.keys(root, FILE_KEYS, "a test file")
+        for key in ("rule_files", "tests"):
+            if key not in root:
+                self.error(root.loc, f"missing required key `{key}`")
+        if "rule_files" in root:
+            self.load_rules(root)
+        scope = self.scope(root) if "rules" in root else None
+        if "facts" in root:
+            self.facts([], (root, "facts"))  # checked on its own, in case there is no test
+        tests: list[RuleTest] = []
+        items = root.get("tests")
+        if "tests" in root and not isinstance(items, list):
+            message = f"`tests` must be a list, not {value_words(items)}"
+            self.error(self.value_loc(root, "tests"), message)
+        elif isinstance(items, SourceList):
+            names: dict[str, Location] = {}
+            for item, loc in zip(items, items.item_locs, strict=True):
+                test = self.test(item, loc, root, scope, names)
+                if test is not None:
+                    tests.append(test)
+        return RuleTestFile(self.path, tuple(tests))
+
+    def load_rules(self, root: SourceMap) -> None:
+        paths = []
+        for name, loc in self.strings(root, "rule_files", "a path to a rule file or folder"):
+            path = self.relative(name)
+            if not os.path.exists(path):
+                self.error(loc, f"rule file `{name}` not found (looked for {path})")
+            paths.append(path)
+        if not paths or len(paths) != len({*paths}) or not all(map(os.path.exists, paths)):
+            return
+        try:
+            self.contracts = _contracts(paths)
+        except InputError as exc:
+            self.problems += exc.diagnostics
+            return
+        if not self.contracts:
+            self.error(self.value_loc(root, "rule_files"), "no rule files (.yaml, .yml) found")
+            self.contracts = None
+            return
+        self.rule_ids = {o.id for c in self.contracts for o in c.obligations}
+
+    def rule_id(self, rule: str, loc: Location) -> bool:
+        if self.contracts is None or rule in self.rule_ids:
+            return True
+        self.error(loc, f"unknown rule id `{rule}`" + suggest(rule, self.rule_ids))
+        return False
+
+    def scope(self, node: SourceMap) -> frozenset[str]:
+        found = self.strings(node, "rules", "a rule id")
+        return frozenset(rule for rule, loc in found if self.rule_id(rule, loc))
+
+    # -- facts ---------------------------------------------------------------
+    def facts(
+        self, facts: list[Fact], source: tuple[SourceMap, str], reader: FactReader | None = None
+    ) -> list[Fact]:
+        """Append the facts of ``source`` (inline list or a fact log path) to ``facts``."""
+        node, key = source
+        value, loc = node[key], self.value_loc(node, key)
+        if self.contracts is None:
+            reader = None
+        elif reader is None:
+            reader = FactReader(self.contracts)
+        if isinstance(value, str) and value:
+            path = self.relative(value)
+            if not os.path.exists(path):
+                self.error(loc, f"fact log `{value}` not found (looked for {path})")
+            elif reader is not None:
+                try:
+                    facts += reader.read([path])
+                except InputError:
+                    pass  # the problems stay in reader.problems
+        elif isinstance(value, list):
+            for item, item_loc in zip(value, value.item_locs, strict=True):
+                if not isinstance(item, SourceMap):
+                    self.error(item_loc, f"a fact must be a mapping, not {value_words(item)}")
+                elif reader is not None:
+                    fact = self.inline_fact(reader, item)
+                    if fact is not None:
+                        facts.append(fact)
+        else:
+            message = "`facts` must be a list of facts or the path of a fact log (.jsonl)"
+            self.error(loc, f"{message}, not {value_words(value)}")
+        if reader is not None and reader.problems:
+            self.problems += reader.problems
+            reader.problems = []
+        return facts
+
+    def inline_fact(self, reader: FactReader, item: SourceMap) -> Fact | None:
+        """A fact written in YAML, read as the JSON line it stands for; problems at its keys."""
+        text, where = "{", {}
+        for key, value in item.items():
+            text += ", " if len(text) > 1 else ""
+            where[len(text) + 1] = item.key_locs[key]
+            text += json.dumps(key) + ": "
+            where[len(text) + 1] = item.value_locs[key]
+            try:
+                text += json.dumps(value)
+            except (TypeError, ValueError):
+                self.error(item.value_locs[key], f"`{key}` is not a JSON value")
+                return None
+        before = len(reader.problems)
+        fact = reader.parse_line(Location(self.path, item.loc.line), text + "}")
+        for i in range(before, len(reader.problems)):
+            d = reader.problems[i]
+            reader.problems[i] = Diagnostic(where.get(d.location.col, item.loc), d.message)
+        return fact
+
+    # -- tests and cases ----------------------------------------------------
+    def test(
+        self,
+        item: Any,
+        loc: Location,
+        root: SourceMap,
+        scope: frozenset[str] | None,
+        names: dict[str, Location],
+    ) -> RuleTest | None:
+        if not self.keys(item, TEST_KEYS, "a test", loc):
+            return None
+        before = len(self.problems)
+        name = item.get("name")
+        if "name" not in item:
+            self.error(item.loc, "a test needs a `name`")
+        elif not isinstance(name, str) or not _NAME_RE.fullmatch(name):
+            self.error(
+                self.value_loc(item, "name"),
+                f"`name` must be letters, digits and `_.+-` (no spaces), not {value_words(name)}",
+            )
+        elif name in names:
+            message = f"duplicate test name `{name}` (first at line {names[name].line})"
+            self.error(self.value_loc(item, "name"), message)
+        else:
+            names[name] = self.value_loc(item, "name")
+        if "rules" in item:
+            scope = self.scope(item)
+        self.scope_now = scope
+        reader = FactReader(self.contracts) if self.contracts is not None else None
+        facts: list[Fact] = []
+        for node in (root, item):
+            if "facts" in node:
+                self.facts(facts, (node, "facts"), reader)
+        cases = self.cases(item)
+        if len(self.problems) > before or self.contracts is None:
+            return None
+        facts.sort(key=lambda f: epoch_us(f.at))  # stable: ties keep the order written
+        numbered = tuple(replace(f, seq=n) for n, f in enumerate(facts, start=1))
+        return RuleTest(
+            self.path, name, item.loc, tuple(self.contracts), numbered, scope, tuple(cases)
+        )
+
+    def cases(self, item: SourceMap) -> list[Case]:
+        inline = [k for k in CASE_KEYS if k in item]
+        if "cases" in item and inline:
+            where = item.key_locs[inline[0]]
+            self.error(where, f"`{inline[0]}` goes inside `cases` when a test has `cases`")
+            return []
+        if "cases" not in item:
+            case = self.case(item, "a test")
+            return [case] if case else []
+        value = item["cases"]
+        if not isinstance(value, SourceList) or not value:
+            message = "`cases` must be a non-empty list of {as_of, expect/breaches/findings}"
+            self.error(self.value_loc(item, "cases"), f"{message}, not {value_words(value)}")
+            return []
+        found = []
+        for case_item, loc in zip(value, value.item_locs, strict=True):
+            if self.keys(case_item, CASE_KEYS, "a case", loc):
+                case = self.case(case_item, "a case")
+                if case is not None:
+                    found.append(case)
+        return found
+
+    def case(self, node: SourceMap, kind: str) -> Case | None:
+        as_of = None
+        if "as_of" not in node:
+            alternative = " or `cases`" if kind == "a test" else ""
+            self.error(node.loc, f"{kind} needs `as_of` (YYYY-MM-DD){alternative}")
+        elif not isinstance(node["as_of"], str):
+            message = f"`as_of` must be a date YYYY-MM-DD, not {value_words(node['as_of'])}"
+            self.error(node.value_locs["as_of"], message)
+        else:
+            try:
+                as_of = parse_date(node["as_of"])
+            except InstantError as exc:
+                self.error(node.value_locs["as_of"], f"`as_of`: {exc}")
+        given = [k for k in ASSERTIONS if k in node]
+        if not given:
+            self.error(node.loc, f"{kind} needs `expect`, `breaches` or `findings`")
+        lists = {k: self.patterns(node, k) for k in given}
+        if as_of is None or not given or any(v is None for v in lists.values()):
+            return None
+        loc = node.key_locs.get("as_of", node.loc)
+        return Case(as_of, loc, **lists)
+
+    def patterns(self, node: SourceMap, key: str) -> tuple[Pattern, ...] | None:
+        value, loc = node[key], self.value_loc(node, key)
+        if not isinstance(value, SourceList):
+            self.error(loc, f"`{key}` must be a list of findings, not {value_words(value)}")
+            return None
+        if key == "expect" and not value:
+            self.error(
+                loc,
+                "`expect: []` asserts nothing: write `breaches: []` (nothing breached) "
+                "or `findings: []` (no finding at all)",
+            )
+            return None
+        before = len(self.problems)
+        found = [
+            self.pattern(item, key, at) for item, at in zip(value, value.item_locs, strict=True)
+        ]
+        if len(self.problems) > before:
+            return None
+        return tuple(p for p in found if p is not None)
+
+    def pattern(self, item: Any, assertion: str, loc: Location) -> Pattern | None:
+        if not self.keys(item, PATTERN_KEYS, f"a finding of `{assertion}`", loc):
+            return None
+        if not item:
+            self.error(item.loc, "an empty pattern `{}` matches any finding: give a field")
+        fields: dict[str, Any] = {}
+        for key, value in item.items():
+            loc = item.value_locs[key]
+            check = FIELD_CHECKS.get(key)
+            if check is None:
+                continue
+            problem, normal = check(value)
+            if problem:
+                self.error(loc, f"`{key}` {problem}")
+                continue
+            if key == "rule" and not self.rule_id(normal, loc):
+                continue
+            if key == "rule" and self.scope_now is not None and normal not in self.scope_now:
+                shown = ", ".join(sorted(self.scope_now))
+                self.error(loc, f"rule `{normal}` is outside the test's `rules` ({shown})")
+                continue
+            if key == "status" and assertion == "breaches" and normal != "breached":
+                self.error(loc, "`breaches` lists breached findings: drop `status` or use `expect`")
+                continue
+            fields[key] = normal
+        return Pattern(fields, item.loc)
+
+
+def is_rule_file(root: Any) -> bool:
+    """True for a loaded rule file (``contract`` and ``obligations``, no ``tests``)."""
+    return isinstance(root, dict) and {"contract", "obligations"} <= root.keys() - {"tests"}
+
+
+def _looks_like_rule_file(path: str) -> bool:
+    """True if the file has top-level ``contract:`` and ``obligations:`` keys (a rule file)."""
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    keys = set(re.findall(r"^([a-z_]+):", text, flags=re.MULTILINE))
+    return {"contract", "obligations"} <= keys and "tests" not in keys
+
+
+def load_test_file(path: str) -> RuleTestFile:
+    """Load and check one test file; raise ``InputError`` listing every problem."""
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        message = f"cannot read test file: {getattr(exc, 'strerror', None) or exc}"
+        raise InputError([Diagnostic(Location(path), message)]) from None
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        raise InputError([Diagnostic(Location(path, 1), "empty test file")])
+    root = load_yaml(path, text)
+    loader = _Loader(path)
+    loaded = loader.load(root)
+    if loader.problems:
+        raise InputError(loader.problems)
+    return loaded
+
+
+def find_test_files(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
+    """The test files named, and a problem for each path that does not exist.
+
+    Folders are searched recursively, in name order, for ``.yaml``/``.yml`` files; rule files
+    found there are passed over (so ``clausewatch test rules`` runs ``rules/tests``), while a
+    rule file named on its own is reported as not being a test file.
+    """
+    found: list[str] = []
+    problems: list[Diagnostic] = []
+    for p in paths:
+        if os.path.isdir(p):
+            for folder, dirs, files in os.walk(p):
+                dirs.sort()
+                found += [
+                    display_path(os.path.join(folder, f))
+                    for f in sorted(files)
+                    if f.endswith((".yaml", ".yml"))
+                    and not _looks_like_rule_file(os.path.join(folder, f))
+                ]
+        elif os.path.isfile(p):
+            found.append(display_path(p))
+        else:
+            problems.append(Diagnostic(Location(p), "no such test file or folder"))
+    return list(dict.fromkeys(found)), problems
