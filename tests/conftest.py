@@ -1,8 +1,8 @@
 """Shared helpers: write facts as JSON lines to a temporary file, evaluate, pick findings.
 
-Each evaluation (and each command-line run) happens in a forked child process. The
-durable_rules engine underneath is native code; if it crashes (a segmentation fault has
-been seen), only the test at hand fails, with the signal named, and the session goes on.
+Evaluations run in the test process. (durable_rules, native code underneath, once
+crashed at random on a pattern shape the compiler no longer emits: see
+``engine.compile.closing_guard``. A crash now fails the run loudly, as it should.)
 """
 
 from __future__ import annotations
@@ -11,9 +11,6 @@ import contextlib
 import io
 import itertools
 import json
-import multiprocessing
-import signal
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -33,50 +30,11 @@ RULES = ROOT / "rules"
 FactLine = dict[str, Any] | str  # a fact object, or a raw line written as is
 
 
-class EngineCrashed(Exception):
-    """The child process running the engine died of a signal."""
-
-
-def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    try:
-        payload: tuple[str, Any] = ("ok", fn(*args))
-    except BaseException as exc:  # noqa: BLE001 - handed to the parent
-        payload = ("err", exc)
-    try:
-        conn.send(payload)
-    except Exception:  # noqa: BLE001 - an unpicklable exception: send its text
-        text = "".join(traceback.format_exception(payload[1])) if payload[0] == "err" else ""
-        conn.send(("err", RuntimeError(text or "unpicklable result")))
-    conn.close()
-
-
-def in_child(fn: Callable[..., Any], *args: Any) -> Any:
-    """``fn(*args)`` in a forked process: its result, its exception, or EngineCrashed."""
-    ctx = multiprocessing.get_context("fork")
-    receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(sender, fn, args))
-    proc.start()
-    sender.close()
-    try:
-        kind, value = receiver.recv()
-    except EOFError:
-        kind, value = "crash", None
-    proc.join()
-    if kind == "crash":
-        code = proc.exitcode or 0
-        name = signal.Signals(-code).name if code < 0 else f"exit status {code}"
-        raise EngineCrashed(f"the engine process died ({name})")
-    if kind == "err":
-        raise value
-    return value
-
-
 @pytest.fixture(scope="session")
 def contracts() -> list[Contract]:
     """The repository's rule files, loaded once.
 
-    The compiled rulesets and the day calendars are cached per process; warming them
-    here, in the parent, spares every forked evaluation the cost (no rule is run here).
+    The compiled rulesets and the day calendars are cached per process: warm them once.
     """
     loaded = load_contracts([str(RULES)])
     with contextlib.suppress(Exception):  # only a speed-up: never fail the session here
@@ -117,7 +75,7 @@ def run(
     def _run(facts: Iterable[FactLine], as_of: date | str) -> Result:
         day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
         path = write_facts(facts)
-        return in_child(_evaluate, contracts, str(path), day)
+        return _evaluate(contracts, str(path), day)
 
     return _run
 
@@ -160,6 +118,6 @@ def cli() -> Callable[[Sequence[str]], tuple[int, str, str]]:
     """Run ``engine.cli.main(argv)``: exit status, standard output, standard error."""
 
     def _cli(argv: Sequence[str]) -> tuple[int, str, str]:
-        return in_child(_main, list(argv))
+        return _main(list(argv))
 
     return _cli
