@@ -206,7 +206,7 @@ class ObligationParts:
         built = {name: self.date(spec, [*jp, name], rule, trigger) for name, spec in specs.items()}
         for name in built:
             cycle = _cycle(name, built)
-            if cycle and cycle[0] == name:
+            if cycle and name == min(cycle):  # report each cycle once, at its first name
                 self.error(
                     [*jp, name],
                     "dates depend on each other in a cycle: " + " -> ".join(cycle + [name]),
