@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from engine.diagnostics import Location
@@ -259,8 +260,13 @@ class Fact:
 
     def day(self, tz: str) -> date:
         """The calendar date of this fact in time zone ``tz``."""
-        local = self.at.in_timezone(tz)
-        return date(local.year, local.month, local.day)
+        return _local_date(self.at, tz)
+
+
+@lru_cache(maxsize=1 << 16)
+def _local_date(at: pendulum.DateTime, tz: str) -> date:
+    local = at.in_timezone(tz)
+    return date(local.year, local.month, local.day)
 
 
 @dataclass(frozen=True)
