@@ -13,8 +13,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import pendulum
-
 from engine.amendments import reference_problems
 from engine.diagnostics import Diagnostic, InputError, Location, suggest
 from engine.instants import InstantError, epoch_us, parse_date, parse_instant
@@ -240,8 +238,3 @@ class FactReader:
 def read_facts(paths: list[str], contracts: list[Contract]) -> list[Fact]:
     """Read and validate fact logs; raise ``InputError`` listing every problem."""
     return FactReader(contracts).read(paths)
-
-
-def local_day(fact: Fact, tz: str) -> pendulum.Date:
-    """The calendar day of a fact in ``tz``."""
-    return fact.at.in_timezone(tz).date()

@@ -23,7 +23,6 @@ from engine.model import Finding
 from engine.ruletests_load import Case, Pattern, RuleTest, find_test_files, load_test_file
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
-SHOWN = ("contract", "rule", "key", "status", "due", "amount", "facts", "cured")
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.()/-]*|\d{4}-\d{2}-\d{2}")
 _WORDS = ("null", "true", "false", "yes", "no", "on", "off", "~")
 

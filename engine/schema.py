@@ -199,8 +199,3 @@ def shape_problems(root: Any, path: str) -> tuple[list[Diagnostic], set[JsonPath
             if where is not None:
                 broken.add(where)
     return diagnostics, broken
-
-
-def check_shape(root: Any, path: str) -> list[Diagnostic]:
-    """Every shape problem of a loaded rule file, each at its ``path:line:col``."""
-    return shape_problems(root, path)[0]
