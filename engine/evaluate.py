@@ -11,6 +11,7 @@ Cost is linear in the number of facts: each fact is asserted and retracted once.
 from __future__ import annotations
 
 import itertools
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -73,7 +74,8 @@ class Result:
         return any(f.status.value == "breached" for f in self.findings)
 
 
-_COMPILED: dict[int, tuple[Contract, CompiledContract]] = {}
+_COMPILED: OrderedDict[int, tuple[Contract, CompiledContract]] = OrderedDict()
+_COMPILED_KEPT = 64  # loaded contracts whose compiled rulesets are kept (most recent)
 
 
 def compiled(contract: Contract) -> CompiledContract:
@@ -81,6 +83,9 @@ def compiled(contract: Contract) -> CompiledContract:
     entry = _COMPILED.get(id(contract))
     if entry is None or entry[0] is not contract:
         entry = _COMPILED[id(contract)] = (contract, compile_contract(contract))
+        while len(_COMPILED) > _COMPILED_KEPT:
+            _COMPILED.popitem(last=False)
+    _COMPILED.move_to_end(id(contract))
     return entry[1]
 
 
