@@ -19,8 +19,6 @@ from engine.history import NEW, Resolved
 from engine.history_store import Outcome
 from engine.report import to_json, to_text
 
-_MARK_WIDTH = 7  # "KNOWN  "
-
 
 def _shown(result: Result, outcome: Outcome, only_new: bool) -> tuple[Result, list[str]]:
     """The result with the findings to list, and their marks."""
@@ -58,25 +56,7 @@ def to_json_marked(result: Result, outcome: Outcome, path: Path, only_new: bool)
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
-def _mark_rows(text: str, marks: list[str]) -> str:
-    """Prefix the table's header and each finding's row with its mark, body lines aligned."""
-    lines = text.split("\n")
-    rule = next((i for i, line in enumerate(lines) if line and set(line) == {"-"}), 0)
-    end = next((i for i in range(rule + 1, len(lines)) if not lines[i]), len(lines))
-    rows = [i for i in range(rule + 1, end) if not lines[i].startswith(" ")]
-    if not rule or len(rows) != len(marks):  # not the table this was written for
-        listed = [f"  {m.upper()}" for m in marks]
-        return "\n".join([*lines, "", "Marks, in table order:", *listed])
-    pad = " " * _MARK_WIDTH
-    lines[rule - 1] = f"{'CHANGE':<{_MARK_WIDTH}}{lines[rule - 1]}"
-    lines[rule] = "-" * len(lines[rule - 1])
-    marked = iter(marks)
-    for i in range(rule + 1, end):
-        if i in rows:
-            lines[i] = f"{next(marked).upper():<{_MARK_WIDTH}}{lines[i]}"
-        else:
-            lines[i] = pad + lines[i]
-    return "\n".join(lines)
+_MARK_WIDTH = 8  # "RESOLVED" in the resolved section
 
 
 def _resolved_lines(r: Resolved, width: int) -> list[str]:
@@ -101,7 +81,7 @@ def to_text_marked(
 ) -> str:
     """The text table with a CHANGE column, a resolved section and a history line."""
     shown, marks = _shown(result, outcome, only_new)
-    lines = [_mark_rows(to_text(shown, width - _MARK_WIDTH), marks)]
+    lines = [to_text(shown, width, marks=marks)]
     changes = outcome.changes
     if outcome.baseline is None:
         lines += ["", "No earlier run for these contracts: every finding is new."]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -58,18 +59,30 @@ def _due(f: Finding) -> str:
     return "(not yet known)" if f.status.value == "open" else "-"
 
 
-def to_text(result: Result, width: int = 100) -> str:
-    """A table a person reads: one block per finding, then a summary line."""
+def to_text(result: Result, width: int = 100, marks: Sequence[str] | None = None) -> str:
+    """A table a person reads: one block per finding, then a summary line.
+
+    ``marks`` (one per finding, e.g. ``new``/``known`` from the run history) add a
+    CHANGE column in front.
+    """
     lines = [f"ClauseWatch check as of {result.as_of} (end of day)", ""]
-    header = f"{'STATUS':<9} {'DUE':<26} {'RULE':<22} {'KEY':<12} {'AMOUNT':>14}  CONTRACT"
+    rule_width = max([22, *(len(f.rule) for f in result.findings)])
+    mark_width = 7 if marks is not None else 0
+    header = (
+        f"{'STATUS':<9} {'DUE':<26} {'RULE':<{rule_width}} {'KEY':<12} {'AMOUNT':>14}  CONTRACT"
+    )
+    if marks is not None:
+        header = f"{'CHANGE':<{mark_width}}{header}"
     lines += [header, "-" * len(header)]
-    for f in result.findings:
+    indent = " " * (mark_width + 4)
+    for n, f in enumerate(result.findings):
+        mark = f"{marks[n].upper():<{mark_width}}" if marks is not None else ""
         lines.append(
-            f"{f.status.value:<9} {_due(f):<26} {f.rule:<22} "
+            f"{mark}{f.status.value:<9} {_due(f):<26} {f.rule:<{rule_width}} "
             f"{(f.key or '-'):<12} {_money(f):>14}  {f.contract}"
         )
         body = f"[{f.section}] {f.message} Facts: {', '.join(f.facts) or '-'}."
-        lines += textwrap.wrap(body, width=width, initial_indent="    ", subsequent_indent="    ")
+        lines += textwrap.wrap(body, width=width, initial_indent=indent, subsequent_indent=indent)
     counts: dict[str, int] = {}
     for f in result.findings:
         counts[f.status.value] = counts.get(f.status.value, 0) + 1
