@@ -62,7 +62,7 @@ def on_trigger(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None
     """A trigger fact: open an obligation instance for its key, with its due date if known."""
     assert ob.trigger is not None
     fact = run.fact(c.m)
-    env = {**st.params_env(), **fact_env("fact", fact)}
+    env = st.fact_names(fact)
     if not _holds(st, ob.trigger.where, env, fact, ob.id):
         return
     key = str(fact.fields[ob.key]) if ob.key else None
@@ -227,7 +227,7 @@ def on_check(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
     """A report a standing duty is checked at: open, extend or cure a breach episode."""
     assert ob.check is not None
     fact = run.fact(c.m)
-    env = {**st.params_env(), **fact_env("fact", fact)}
+    env = st.fact_names(fact)
     ok = bool(st.evaluate(ob.check.require, env, fact, ob.id))
     episodes = st.episodes.setdefault(ob.id, [])
     current = episodes[-1] if episodes and episodes[-1].cured_by is None else None
@@ -295,7 +295,7 @@ def on_forbidden(run: RunState, st: InstanceState, c: Any, ob: Obligation, index
         key = tr.key
     else:
         fact = run.fact(c.f)
-        env = {**st.params_env(), **fact_env("fact", fact)}
+        env = st.fact_names(fact)
         ctx, key = st.date_context(None), (str(fact.fields[ob.key]) if ob.key else None)
     reason = _forbidden(st, forbid, fact, env, ctx, ob.id)
     if reason is not None:

@@ -14,7 +14,7 @@ from engine.instants import describe, end_of_day, epoch_us, format_due
 from engine.latepay import late_charge
 from engine.model import Fact, Finding, Kind, Obligation, Status
 from engine.prohibited import guarded_finding, prohibition_findings
-from engine.tracking import Episode, InstanceState, Tracked, fact_env
+from engine.tracking import Episode, InstanceState, Tracked
 
 
 def _delta(seconds: int) -> str:
@@ -279,7 +279,7 @@ def check_step(st: InstanceState, ob: Obligation, fact: Fact) -> str:
     assert ob.check is not None
     names = sorted(n.split(".", 1)[1] for n in ob.check.require.names if n.startswith("fact."))
     values = ", ".join(f"{n} {number(fact.fields.get(n))}" for n in names)
-    env = {**st.params_env(), **fact_env("fact", fact)}
+    env = st.fact_names(fact)
     ok = bool(st.evaluate(ob.check.require, env, fact, ob.id))
     verdict = "holds" if ok else "fails"
     if not ok and ob.check.shortfall is not None:

@@ -21,15 +21,20 @@ class LateCharge:
     steps: tuple[str, ...] = ()
 
 
-def tier_total(schedule: LatePayment, days_late: int) -> Decimal:
-    """Sum of the tier rates over the late days: day 1..through at the first rate, and so on."""
-    total, counted = Decimal(0), 0
+def tier_days(schedule: LatePayment, days_late: int) -> list[tuple[int, Decimal]]:
+    """(days, rate) for each tier the late days reach: day 1..through at the first rate..."""
+    used, counted = [], 0
     for tier in schedule.tiers:
         upto = days_late if tier.through is None else min(days_late, tier.through)
         if upto > counted:
-            total += tier.rate * (upto - counted)
+            used.append((upto - counted, tier.rate))
             counted = upto
-    return total
+    return used
+
+
+def tier_total(schedule: LatePayment, days_late: int) -> Decimal:
+    """Sum of the tier rates over the late days."""
+    return sum((rate * days for days, rate in tier_days(schedule, days_late)), Decimal(0))
 
 
 def late_charge(
@@ -75,10 +80,5 @@ def late_charge(
 
 def tier_words(schedule: LatePayment, days_late: int) -> str:
     """``10 x $100 + 1 x $200``: the tiers applied to the days late."""
-    parts, counted = [], 0
-    for tier in schedule.tiers:
-        upto = days_late if tier.through is None else min(days_late, tier.through)
-        if upto > counted:
-            parts.append(f"{upto - counted} x ${tier.rate:,.0f}")
-            counted = upto
+    parts = [f"{days} x ${rate:,.0f}" for days, rate in tier_days(schedule, days_late)]
     return " + ".join(parts) or "0 days"

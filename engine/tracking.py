@@ -229,6 +229,10 @@ class InstanceState:
             )
             return None
 
+    def fact_names(self, fact: Fact) -> dict[str, Any]:
+        """``param.*`` and ``fact.*`` names: what a check of one fact can use."""
+        return {**self.params_env(), **fact_env("fact", fact)}
+
     def params_env(self) -> dict[str, Any]:
         """``param.*`` names of this instance, as amended so far."""
         return {f"param.{k}": v for k, v in self.params.items()}
