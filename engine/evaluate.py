@@ -19,13 +19,13 @@ from typing import Any
 
 from durable import engine as durable_engine
 
-from engine.compile import CompiledContract, compile_contract
-from engine.dates import effective_instant
+from engine.compile.ruleset import CompiledContract, compile_contract
+from engine.days.dates import effective_instant
+from engine.days.instants import end_of_day, epoch_us
 from engine.diagnostics import Diagnostic, InputError
-from engine.findings import instance_findings, sort_key
-from engine.instants import end_of_day, epoch_us
+from engine.findings.deadline import instance_findings, sort_key
 from engine.model import Contract, Fact, Finding
-from engine.tracking import InstanceState
+from engine.run.state import InstanceState
 
 
 class _Host(durable_engine.Host):

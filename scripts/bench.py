@@ -69,7 +69,7 @@ def _engine() -> None:
 def _trading_days(first: date, last: date) -> list[date]:
     """NYSE sessions ``first``..``last`` from the engine's own calendar."""
     _engine()
-    from engine.calendars import get_calendar
+    from engine.days.calendars import get_calendar
 
     xnys = get_calendar("XNYS")
     return xnys.days_after(first - timedelta(days=1), last)
@@ -256,7 +256,12 @@ def run_engine(path: Path, n: int, as_of: date, rules: str, trace: bool) -> dict
         return value
 
     def imports() -> tuple[Any, ...]:
-        names = ("engine.rulefile", "engine.facts", "engine.evaluate", "engine.report")
+        names = (
+            "engine.load.rulefile",
+            "engine.load.facts",
+            "engine.evaluate",
+            "engine.output.report",
+        )
         rulefile, facts, evaluate, report = map(importlib.import_module, names)
         return rulefile.load_contracts, facts.read_facts, evaluate.evaluate, report.to_json
 
@@ -531,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.measure:  # child mode: measure one file, print JSON
         _engine()
-        from engine.instants import parse_date
+        from engine.days.instants import parse_date
 
         report = run_engine(
             Path(args.measure), args.facts, parse_date(args.as_of), args.rules, args.tracemalloc

@@ -2,7 +2,7 @@
 
 Evaluations run in the test process. (durable_rules, native code underneath, once
 crashed at random on a pattern shape the compiler no longer emits: see
-``engine.compile.closing_guard``. A crash now fails the run loudly, as it should.)
+``engine.compile.ruleset.closing_guard``. A crash now fails the run loudly, as it should.)
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import pytest
 
 from engine.cli import main
 from engine.evaluate import Result, evaluate
-from engine.facts import read_facts
+from engine.load.facts import read_facts
+from engine.load.rulefile import load_contracts
 from engine.model import Contract, Finding
-from engine.rulefile import load_contracts
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -38,7 +38,7 @@ def contracts() -> list[Contract]:
     """
     loaded = load_contracts([str(RULES)])
     with contextlib.suppress(Exception):  # only a speed-up: never fail the session here
-        from engine.calendars import get_calendar
+        from engine.days.calendars import get_calendar
         from engine.evaluate import compiled
 
         for contract in loaded:

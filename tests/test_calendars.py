@@ -1,4 +1,4 @@
-"""Tests for engine.calendars.
+"""Tests for engine.days.calendars.
 
 Every expected date below was worked out by hand from a printed calendar and the published
 NYSE / Federal Reserve holiday lists, never by running the code.  Weekday anchors used:
@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from engine.calendars import CALENDAR_NAMES, DayCalendar, UnknownCalendarError, get_calendar
+from engine.days.calendars import CALENDAR_NAMES, DayCalendar, UnknownCalendarError, get_calendar
 
 D = date
 

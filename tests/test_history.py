@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from engine import history_store
 from engine.cli import main
-from engine.history import ENV_PATH, ENV_TEST_PAUSE, compare
+from engine.history import store as history_store
+from engine.history.compare import ENV_PATH, ENV_TEST_PAUSE, compare
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = str(ROOT / "rules")

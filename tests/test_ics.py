@@ -30,7 +30,7 @@ import icalendar
 import pytest
 import vobject
 
-from engine.ics import citation, event_uid, offset_text, parse_offset, to_ics
+from engine.output.ics import citation, event_uid, offset_text, parse_offset, to_ics
 
 RULES = str(Path(__file__).resolve().parent.parent / "rules")
 NY = "America/New_York"

@@ -1,4 +1,4 @@
-"""Tests for engine.instants.
+"""Tests for engine.days.instants.
 
 Expected values were worked out by hand, not by running the code: US Eastern time in 2000-2001
 was EST (UTC-5) except from the first Sunday of April at 02:00 to the last Sunday of October
@@ -14,7 +14,7 @@ from pathlib import Path
 import pendulum
 import pytest
 
-from engine.instants import (
+from engine.days.instants import (
     InstantError,
     add_days,
     add_months,
@@ -259,5 +259,5 @@ def test_describe():
 def test_never_reads_the_clock():
     src = Path(__file__).resolve().parents[1] / "engine"
     forbidden = re.compile(r"\b(now|today|utcnow|time\.time|time\.monotonic|localtime)\s*\(")
-    for name in ("instants.py", "calendars.py"):
+    for name in ("days/instants.py", "days/calendars.py"):
         assert not forbidden.search((src / name).read_text()), name

@@ -23,8 +23,8 @@ import pytest
 
 from engine.cli import main
 from engine.model import Finding, Status
-from engine.ruletests import differences, pair
-from engine.ruletests_load import load_test_file
+from engine.ruletests.load import load_test_file
+from engine.ruletests.run import differences, pair
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = ROOT / "tests" / "ruletests"

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engine.upcoming import upcoming
+from engine.output.upcoming import upcoming
 
 RULES = str(Path(__file__).resolve().parent.parent / "rules")
 CLI = Callable[..., tuple[int, str, str]]

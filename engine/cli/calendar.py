@@ -1,7 +1,7 @@
 """``clausewatch calendar``: the open deadlines as an iCalendar (.ics) file.
 
 Exit status 0 whatever the findings (a calendar is not a compliance verdict), 2 on bad
-usage or input. The file is built by :func:`engine.ics.to_ics`; this module wires the
+usage or input. The file is built by :func:`engine.output.ics.to_ics`; this module wires the
 arguments and writes it.
 """
 
@@ -12,7 +12,7 @@ import sys
 
 from engine.cli.common import EXIT_OK, add_input_arguments, fail, load_and_evaluate
 from engine.diagnostics import Diagnostic, Location
-from engine.ics import DEFAULT_REMINDERS, offset_text, parse_offset, to_ics
+from engine.output.ics import DEFAULT_REMINDERS, offset_text, parse_offset, to_ics
 
 
 def _offset(text: str) -> object:

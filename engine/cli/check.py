@@ -1,7 +1,7 @@
 """``clausewatch check``: evaluate rules against facts at an as-of date.
 
 With a run history (``--history [PATH]`` or ``CLAUSEWATCH_HISTORY``; see
-``engine.history``), each run is recorded and its findings are marked new or known
+``engine.history.compare``), each run is recorded and its findings are marked new or known
 against the last run, with what was resolved since. Without one, nothing is written and
 the output is unchanged.
 """
@@ -24,11 +24,11 @@ from engine.cli.common import (
 )
 from engine.diagnostics import Diagnostic, Location
 from engine.evaluate import Result
-from engine.facts import fact_paths
-from engine.history import DEFAULT_PATH, ENV_PATH, NEW, Settings, file_digests, settings
-from engine.history_report import to_json_marked, to_text_marked
-from engine.history_store import HistoryError, Outcome, Run, record
-from engine.report import finding_json, to_json, to_text
+from engine.history.compare import DEFAULT_PATH, ENV_PATH, NEW, Settings, file_digests, settings
+from engine.history.report import to_json_marked, to_text_marked
+from engine.history.store import HistoryError, Outcome, Run, record
+from engine.load.facts import fact_paths
+from engine.output.report import finding_json, to_json, to_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

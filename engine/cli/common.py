@@ -14,12 +14,12 @@ from datetime import date
 
 import pendulum
 
+from engine.days.instants import InstantError, parse_date
 from engine.diagnostics import Diagnostic, InputError, Location, render
 from engine.evaluate import Result, evaluate
-from engine.facts import read_facts
-from engine.instants import InstantError, parse_date
+from engine.load.facts import read_facts
+from engine.load.rulefile import load_contracts
 from engine.model import Contract, Fact
-from engine.rulefile import load_contracts
 
 EXIT_OK, EXIT_BREACH, EXIT_INPUT = 0, 1, 2
 

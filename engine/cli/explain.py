@@ -7,7 +7,7 @@ import json
 
 from engine.cli.common import EXIT_OK, add_input_arguments, fail, load_and_evaluate
 from engine.diagnostics import Diagnostic, Location, suggest
-from engine.explain import explanation, explanation_text, matching
+from engine.output.explain import explanation, explanation_text, matching
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -9,7 +9,7 @@ import sys
 
 from engine.cli.common import EXIT_BREACH, fail
 from engine.diagnostics import Diagnostic, Location
-from engine.ruletests import run_rule_tests
+from engine.ruletests.run import run_rule_tests
 
 DEFAULT = "rules/tests"
 

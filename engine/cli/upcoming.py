@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from engine.cli.common import EXIT_OK, add_input_arguments, fail, load_and_evaluate
-from engine.upcoming import DEFAULT_DAYS, to_json, to_text, upcoming
+from engine.output.upcoming import DEFAULT_DAYS, to_json, to_text, upcoming
 
 
 def _days(text: str) -> int:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from engine.cli.common import EXIT_OK, fail, no_rules
 from engine.diagnostics import Diagnostic, InputError
-from engine.facts import FactReader
-from engine.facts import fact_paths as fact_files
-from engine.rulefile import load_contracts
-from engine.rulefile import rule_paths as rule_files
+from engine.load.facts import FactReader
+from engine.load.facts import fact_paths as fact_files
+from engine.load.rulefile import load_contracts
+from engine.load.rulefile import rule_paths as rule_files
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

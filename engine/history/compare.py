@@ -1,6 +1,6 @@
 """Run history: which findings of a ``check`` are new, known, or resolved since the last run.
 
-``check --history`` records every run in a SQLite database (``engine.history_store``):
+``check --history`` records every run in a SQLite database (``engine.history.store``):
 the as-of date, the sha256 of every rule file and fact log read, and the findings as
 JSON. Each finding is then marked against *the last run*:
 

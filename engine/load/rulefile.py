@@ -16,9 +16,12 @@ from typing import Any
 
 import pendulum
 
-from engine.amendments import BUILTIN_TYPES
-from engine.calendars import CALENDAR_NAMES
+from engine.days.calendars import CALENDAR_NAMES
 from engine.diagnostics import Diagnostic, InputError, Location, suggest
+from engine.findings.waivers import BUILTIN_TYPES
+from engine.load.obligation import ObligationParts
+from engine.load.schema import JsonPath, shape_problems
+from engine.load.yaml_source import SourceMap, load_yaml_collect, location_of
 from engine.model import (
     Contract,
     DateSpec,
@@ -27,9 +30,6 @@ from engine.model import (
     Instance,
     NoticeRule,
 )
-from engine.ruleparts import ObligationParts
-from engine.schema import JsonPath, shape_problems
-from engine.yamlsrc import SourceMap, load_yaml_collect, location_of
 
 
 class _Builder(ObligationParts):

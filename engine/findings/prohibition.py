@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from engine.dates import day_text, upper_first
-from engine.instants import describe, end_of_day
+from engine.days.dates import day_text, upper_first
+from engine.days.instants import describe, end_of_day
 from engine.model import Finding, Obligation, Status
-from engine.tracking import InstanceState, Tracked
+from engine.run.state import InstanceState, Tracked
 
 
 def _labels(st: InstanceState, ob: Obligation) -> str:
@@ -52,7 +52,7 @@ def window_steps(st: InstanceState, ob: Obligation, tr: Tracked | None) -> list[
 def prohibition_findings(st: InstanceState, ob: Obligation, as_of: date) -> list[Finding]:
     """A breach for every forbidden act, and whether the duty is still in force (``open``,
     listing the acts checked and allowed) or over with none forbidden (``met``)."""
-    from engine.findings import make_finding
+    from engine.findings.deadline import make_finding
 
     tz = st.contract.time_zone
     acts = [a for a in st.acts if a.obligation is ob]
@@ -126,7 +126,7 @@ def prohibition_findings(st: InstanceState, ob: Obligation, as_of: date) -> list
 
 def guarded_finding(st: InstanceState, tr: Tracked) -> Finding:
     """A prohibition opened by a trigger: breached by a forbidden act, met by an allowed one."""
-    from engine.findings import make_finding
+    from engine.findings.deadline import make_finding
 
     ob, tz = tr.obligation, st.contract.time_zone
     acts = [a for a in st.acts if a.obligation is ob and a.key == tr.key]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.history import Changes, FindingDoc, Resolved, compare, fingerprint
+from engine.history.compare import Changes, FindingDoc, Resolved, compare, fingerprint
 
 SCHEMA_VERSION = "1"
 BUSY_TIMEOUT = 2.0  # seconds a run waits for another run's write to finish

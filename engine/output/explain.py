@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.evaluate import Result
 from engine.model import Contract, Fact, Finding
-from engine.report import finding_json
+from engine.output.report import finding_json
 
 
 def contract_of(contracts: list[Contract], instance_id: str) -> Contract:

@@ -1,6 +1,6 @@
 """Running rule unit tests: each case evaluated at its as-of date, findings matched, diffs shown.
 
-Test files are loaded and checked by :mod:`engine.ruletests_load`. A case passes when every
+Test files are loaded and checked by :mod:`engine.ruletests.load`. A case passes when every
 assertion it makes holds (see that module for ``expect``, ``breaches`` and ``findings``).
 Patterns and findings are paired one to one (a bipartite matching), so two identical
 patterns need two findings. A failure says, for every pattern left unpaired, the nearest
@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from engine.diagnostics import Diagnostic, InputError, render
 from engine.evaluate import evaluate
 from engine.model import Finding
-from engine.ruletests_load import Case, Pattern, RuleTest, find_test_files, load_test_file
+from engine.ruletests.load import Case, Pattern, RuleTest, find_test_files, load_test_file
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.()/-]*|\d{4}-\d{2}-\d{2}")

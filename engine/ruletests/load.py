@@ -1,6 +1,6 @@
 """Rule unit tests: YAML test files loaded, checked strictly, and turned into value types.
 
-The format and its meaning are described in :mod:`engine.ruletests_model`. The checks run
+The format and its meaning are described in :mod:`engine.ruletests.model`. The checks run
 in two layers, as for rule files: the shape (known keys, the right kinds of values), then
 the meaning (rule files that load, rule ids they define, facts valid for their
 vocabulary, dates that exist). Every problem is collected and reported as
@@ -16,12 +16,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from engine.days.instants import InstantError, epoch_us, parse_date
 from engine.diagnostics import Diagnostic, InputError, Location, suggest, value_words
-from engine.facts import FactReader
-from engine.instants import InstantError, epoch_us, parse_date
+from engine.load.facts import FactReader
+from engine.load.rulefile import load_contracts
+from engine.load.yaml_source import SourceList, SourceMap, load_yaml
 from engine.model import Contract, Fact
-from engine.rulefile import load_contracts
-from engine.ruletests_model import (
+from engine.ruletests.model import (
     FIELD_CHECKS,
     PATTERN_KEYS,
     Case,
@@ -30,7 +31,6 @@ from engine.ruletests_model import (
     RuleTestFile,
     display_path,
 )
-from engine.yamlsrc import SourceList, SourceMap, load_yaml
 
 FILE_KEYS = ("rule_files", "rules", "facts", "tests")
 TEST_KEYS = ("name", "rules", "facts", "as_of", "cases", "expect", "breaches", "findings")

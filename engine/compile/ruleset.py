@@ -14,7 +14,7 @@ durable_rules facts of three kinds:
 
 durable_rules does the matching: a trigger by fact type, a satisfying fact to
 its obligation by key and order, a deadline's absence by a tick later than
-``late_after``. The Python actions (``engine.actions``) record what matched.
+``late_after``. The Python actions (``engine.run.actions``) record what matched.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine import actions
 from engine.model import Contract, Kind, Obligation
+from engine.run import actions
 
 Action = Callable[[Any], None]
 

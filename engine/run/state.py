@@ -14,10 +14,10 @@ from typing import Any
 
 import pendulum
 
-from engine.dates import DateContext, deadline_instant, effective_instant
+from engine.days.dates import DateContext, deadline_instant, effective_instant
+from engine.days.instants import end_of_day, epoch_us
 from engine.diagnostics import Diagnostic
 from engine.expressions import Expression, ExpressionError
-from engine.instants import end_of_day, epoch_us
 from engine.model import Anchor, Contract, Fact, Instance, Obligation
 
 NEVER_US = 2**53 - 1  # "no due date yet": no tick is ever later than this

@@ -7,14 +7,14 @@ from decimal import Decimal
 
 import pendulum
 
-from engine.actions import settle_pending
-from engine.amendments import waive
-from engine.dates import day_text, effective_day, effective_instant, number, upper_first
-from engine.instants import describe, end_of_day, epoch_us, format_due
-from engine.latepay import late_charge
+from engine.days.dates import day_text, effective_day, effective_instant, number, upper_first
+from engine.days.instants import describe, end_of_day, epoch_us, format_due
+from engine.findings.latepay import late_charge
+from engine.findings.prohibition import guarded_finding, prohibition_findings
+from engine.findings.waivers import waive
 from engine.model import Fact, Finding, Kind, Obligation, Status
-from engine.prohibited import guarded_finding, prohibition_findings
-from engine.tracking import Episode, InstanceState, Tracked
+from engine.run.actions import settle_pending
+from engine.run.state import Episode, InstanceState, Tracked
 
 
 def _delta(seconds: int) -> str:

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.evaluate import Result
-from engine.history import NEW, Resolved
-from engine.history_store import Outcome
-from engine.report import to_json, to_text
+from engine.history.compare import NEW, Resolved
+from engine.history.store import Outcome
+from engine.output.report import to_json, to_text
 
 
 def _shown(result: Result, outcome: Outcome, only_new: bool) -> tuple[Result, list[str]]:

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pendulum
 
-from engine.calendars import DayCalendar, get_calendar
-from engine.instants import (
+from engine.days.calendars import DayCalendar, get_calendar
+from engine.days.instants import (
     add_days,
     add_months,
     add_years,

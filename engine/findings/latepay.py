@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from engine.calendars import get_calendar
-from engine.dates import DateContext, counted_days, day_text, unit_label, upper_first
+from engine.days.calendars import get_calendar
+from engine.days.dates import DateContext, counted_days, day_text, unit_label, upper_first
 from engine.model import Contract, LatePayment
 
 

@@ -17,9 +17,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from engine.findings import sort_key
+from engine.findings.deadline import sort_key
 from engine.model import Finding, Status
-from engine.report import finding_json
+from engine.output.report import finding_json
 
 DEFAULT_DAYS = 30
 

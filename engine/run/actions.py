@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from durable.engine import MessageNotHandledException
 
-from engine.dates import DateContext, day_text, effective_day, number
+from engine.days.dates import DateContext, day_text, effective_day, number
 from engine.model import Anchor, Fact, Forbid, Obligation, Window
-from engine.tracking import NEVER_US, Act, Episode, InstanceState, Tracked, fact_env
+from engine.run.state import NEVER_US, Act, Episode, InstanceState, Tracked, fact_env
 
 if TYPE_CHECKING:
     from engine.evaluate import RunState

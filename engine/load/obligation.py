@@ -1,6 +1,6 @@
 """The parts of an obligation in a rule file: expressions, dates, matches, schedules.
 
-A mixin of the rule-file builder (``engine.rulefile``): each method turns one part
+A mixin of the rule-file builder (``engine.load.rulefile``): each method turns one part
 of an obligation (already shape-checked) into its model value, and reports what is
 wrong with its meaning at the part's line and column.
 """
@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.diagnostics import Diagnostic, Location, suggest
 from engine.expressions import Expression, ExpressionError, parse_expression
+from engine.load.yaml_source import SourceMap, offset_location
 from engine.model import (
     Anchor,
     DateSpec,
@@ -27,7 +28,6 @@ from engine.model import (
     Tier,
     Window,
 )
-from engine.yamlsrc import SourceMap, offset_location
 
 NUMERIC = ("integer", "number")
 Scope = dict[str, Any]  # expression root -> FactType (fields checked) or None (unchecked)

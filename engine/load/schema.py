@@ -17,7 +17,7 @@ from typing import Any
 import jsonschema
 
 from engine.diagnostics import Diagnostic, Location, value_words
-from engine.yamlsrc import key_location, location_of
+from engine.load.yaml_source import key_location, location_of
 
 SCHEMA_FILE = "rulefile.schema.json"
 

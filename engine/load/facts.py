@@ -13,9 +13,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from engine.amendments import reference_problems
+from engine.days.instants import InstantError, epoch_us, parse_date, parse_instant
 from engine.diagnostics import Diagnostic, InputError, Location, suggest
-from engine.instants import InstantError, epoch_us, parse_date, parse_instant
+from engine.findings.waivers import reference_problems
 from engine.model import Contract, Fact, FactType, FieldSpec
 
 RESERVED = ("id", "type", "at", "contract")
