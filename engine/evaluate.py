@@ -1,169 +1,22 @@
-"""Event-time evaluation: facts in, findings out, at an as-of date passed in.
+"""Evaluate: the run, then its findings, at an as-of date passed in (never the clock).
 
-The engine never reads the clock. Each call builds its own durable_rules host
-(no shared state between runs), registers one compiled ruleset per contract and
-one session per contract instance, then feeds the facts in time order. Before a
-fact is asserted, a tick at the fact's instant lets durable_rules see every
-deadline that has gone by; a last tick at the end of the as-of day closes the run.
-Cost is linear in the number of facts: each fact is asserted and retracted once.
+The one call the commands, the rule tests and the benchmarks make: ``engine.run``
+drives the facts through the compiled rulesets, ``engine.findings`` reads each
+instance's state as findings, sorted by due date, contract, rule and key.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from durable import engine as durable_engine
-
-from engine.compile.ruleset import CompiledContract, compile_contract
-from engine.days.dates import effective_instant
-from engine.days.instants import end_of_day, epoch_us
-from engine.diagnostics import Diagnostic, InputError
-from engine.findings.deadline import instance_findings, sort_key
-from engine.model import Contract, Fact, Finding
-from engine.run.state import InstanceState
-
-
-class _Host(durable_engine.Host):
-    """A durable_rules host with no background threads: nothing runs on a timer."""
-
-    run: RunState
-
-    def _run(self) -> None:
-        """Start nothing (the stock host polls queues and timers every 0.2 s)."""
-
-
-@dataclass
-class RunState:
-    """One evaluation's state: sessions by id, facts by ``seq``, errors from actions."""
-
-    instances: dict[str, InstanceState] = field(default_factory=dict)
-    facts: dict[int, Fact] = field(default_factory=dict)
-    errors: list[Exception] = field(default_factory=list)
-    versions: Iterator[int] = field(default_factory=itertools.count)
-
-    def durable_id(self, prefix: str) -> str:
-        """A fresh identity for a durable_rules fact (never its content hash, which can collide)."""
-        return f"{prefix}{next(self.versions)}"
-
-    def fact(self, matched: Any) -> Fact:
-        """The Fact behind a durable_rules match."""
-        return self.facts[matched["seq"]]
-
-    def problem(self, fact: Fact, message: str) -> Diagnostic:
-        """A diagnostic at a fact's line."""
-        return Diagnostic(fact.loc, message)
-
-
-@dataclass(frozen=True)
-class Result:
-    """The outcome of one evaluation."""
-
-    as_of: date
-    findings: tuple[Finding, ...]
-    considered: int  # facts evaluated
-    after_as_of: tuple[Fact, ...]  # facts dated after the as-of day, not evaluated
-
-    @property
-    def breached(self) -> bool:
-        """Whether any finding is a breach."""
-        return any(f.status.value == "breached" for f in self.findings)
-
-
-_COMPILED: OrderedDict[int, tuple[Contract, CompiledContract]] = OrderedDict()
-_COMPILED_KEPT = 64  # loaded contracts whose compiled rulesets are kept (most recent)
-
-
-def compiled(contract: Contract) -> CompiledContract:
-    """Each loaded contract is compiled once per process, then reused by every run."""
-    entry = _COMPILED.get(id(contract))
-    if entry is None or entry[0] is not contract:
-        entry = _COMPILED[id(contract)] = (contract, compile_contract(contract))
-        while len(_COMPILED) > _COMPILED_KEPT:
-            _COMPILED.popitem(last=False)
-    _COMPILED.move_to_end(id(contract))
-    return entry[1]
-
-
-def _post(host: _Host, run: RunState, ruleset: str, message: dict[str, Any], retract: bool) -> None:
-    call = host.retract_fact if retract else host.assert_fact
-    try:
-        call(ruleset, message)
-    except durable_engine.MessageNotHandledException:
-        pass  # no rule of this contract looks at this kind of fact
-    if run.errors:
-        raise run.errors[0]
-
-
-def _durable_fact(fact: Fact, sid: str) -> dict[str, Any]:
-    fields = {
-        f"f_{k}": (v.isoformat() if isinstance(v, date) else v) for k, v in fact.fields.items()
-    }
-    return {
-        "sid": sid,
-        "id": f"f{fact.seq}",
-        "kind": "fact",
-        "type": fact.type,
-        "seq": fact.seq,
-        "at_us": epoch_us(fact.at),
-        **fields,
-    }
-
-
-def _targets(fact: Fact, sessions: dict[str, tuple[str, Contract]]) -> Iterable[str]:
-    if fact.contract is not None:
-        return [fact.contract]
-    return [sid for sid, (_, c) in sessions.items() if fact.type in c.fact_types]
+from engine.findings.instance import instance_findings
+from engine.findings.make import sort_key
+from engine.model import Contract, Fact, Result
+from engine.run.driver import drive
 
 
 def evaluate(contracts: list[Contract], facts: list[Fact], as_of: date) -> Result:
     """Evaluate every contract instance against the facts, as at the end of ``as_of``."""
-    host, run = _Host(), RunState()
-    host.run = run
-    sessions: dict[str, tuple[str, Contract]] = {}
-    memos: dict[str, frozenset[str]] = {}
-    for contract in contracts:
-        rules = compiled(contract)
-        host.register_rulesets(rules.definition())
-        for inst in contract.instances:
-            sessions[inst.id] = (rules.name, contract)
-            memos[inst.id] = rules.memo_types
-            run.instances[inst.id] = InstanceState(contract, inst)
-    ends = {sid: epoch_us(end_of_day(as_of, c.time_zone)) for sid, (_, c) in sessions.items()}
-    clock = dict.fromkeys(sessions, -(2**62))
-    considered, later = 0, []
-    for fact in facts:
-        at = epoch_us(fact.at)
-        targets = list(_targets(fact, sessions))
-        if targets and all(at > ends[sid] for sid in targets):
-            later.append(fact)
-            continue
-        considered += 1
-        run.facts[fact.seq] = fact
-        for sid in targets:
-            ruleset = sessions[sid][0]
-            if at > clock[sid]:
-                clock[sid] = at
-                tick = {"sid": sid, "id": f"t{at}", "kind": "tick", "ts": at}
-                _post(host, run, ruleset, tick, retract=False)
-                _post(host, run, ruleset, tick, retract=True)
-            message = _durable_fact(fact, sid)
-            _post(host, run, ruleset, message, retract=False)
-            _post(host, run, ruleset, message, retract=True)
-            if fact.type in memos[sid]:
-                eff = epoch_us(effective_instant(sessions[sid][1], fact))
-                memo = {**message, "id": f"m{fact.seq}", "kind": "memo", "eff": eff}
-                _post(host, run, ruleset, memo, retract=False)
-    for sid, (ruleset, _) in sessions.items():
-        tick = {"sid": sid, "id": "t-end", "kind": "tick", "ts": ends[sid]}
-        _post(host, run, ruleset, tick, retract=False)
-        _post(host, run, ruleset, tick, retract=True)
-    problems = [p for st in run.instances.values() for p in st.problems]
-    if problems:
-        raise InputError(problems)
-    findings = [f for st in run.instances.values() for f in instance_findings(st, as_of)]
-    return Result(as_of, tuple(sorted(findings, key=sort_key)), considered, tuple(later))
+    done = drive(contracts, facts, as_of)
+    findings = [f for st in done.states for f in instance_findings(st, as_of)]
+    return Result(as_of, tuple(sorted(findings, key=sort_key)), done.considered, done.after_as_of)

@@ -288,3 +288,18 @@ class Finding:
     unit: str = field(default="USD", compare=False)
     cured: str | None = None  # a breach that has ended: the day it did (late act done, restored)
     trace: tuple[str, ...] = field(default=(), compare=False)  # how it was reached, step by step
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one evaluation: the findings at the as-of date, and the facts read."""
+
+    as_of: date
+    findings: tuple[Finding, ...]
+    considered: int  # facts evaluated
+    after_as_of: tuple[Fact, ...]  # facts dated after the as-of day, not evaluated
+
+    @property
+    def breached(self) -> bool:
+        """Whether any finding is a breach."""
+        return any(f.status is Status.BREACHED for f in self.findings)

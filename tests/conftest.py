@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 from engine.cli import main
-from engine.evaluate import Result, evaluate
+from engine.evaluate import evaluate
 from engine.load.facts import read_facts
 from engine.load.rulefile import load_contracts
-from engine.model import Contract, Finding
+from engine.model import Contract, Finding, Result
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -39,7 +39,7 @@ def contracts() -> list[Contract]:
     loaded = load_contracts([str(RULES)])
     with contextlib.suppress(Exception):  # only a speed-up: never fail the session here
         from engine.days.calendars import get_calendar
-        from engine.evaluate import compiled
+        from engine.run.driver import compiled
 
         for contract in loaded:
             compiled(contract)

@@ -11,10 +11,11 @@ import json
 from datetime import date
 from pathlib import Path
 
-from engine.evaluate import compiled, evaluate
+from engine.evaluate import evaluate
 from engine.load.facts import read_facts
 from engine.load.rulefile import load_contracts
 from engine.model import Status
+from engine.run.driver import compiled
 
 ROOT = Path(__file__).resolve().parent.parent
 DUE = "2000-03-08T17:00:00-05:00"

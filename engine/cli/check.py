@@ -23,11 +23,11 @@ from engine.cli.common import (
     load_and_evaluate,
 )
 from engine.diagnostics import Diagnostic, Location
-from engine.evaluate import Result
 from engine.history.compare import DEFAULT_PATH, ENV_PATH, NEW, Settings, file_digests, settings
 from engine.history.report import to_json_marked, to_text_marked
 from engine.history.store import HistoryError, Outcome, Run, record
 from engine.load.facts import fact_paths
+from engine.model import Result
 from engine.output.report import finding_json, to_json, to_text
 
 

@@ -1,20 +1,16 @@
-"""Findings: the run's state at the as-of date, as statuses, amounts and messages in words."""
+"""Findings of deadlines and rights: met, late, breached, expired or open, with a trace."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
-import pendulum
-
 from engine.days.dates import day_text, effective_day, effective_instant, number, upper_first
-from engine.days.instants import describe, end_of_day, epoch_us, format_due
+from engine.days.instants import describe, epoch_us, format_due
 from engine.findings.latepay import late_charge
-from engine.findings.prohibition import guarded_finding, prohibition_findings
-from engine.findings.waivers import waive
-from engine.model import Fact, Finding, Kind, Obligation, Status
-from engine.run.actions import settle_pending
-from engine.run.state import Episode, InstanceState, Tracked
+from engine.findings.make import make_finding
+from engine.model import Fact, Finding, Kind, Status
+from engine.run.state import InstanceState, Tracked, settle_pending
 
 
 def _delta(seconds: int) -> str:
@@ -25,41 +21,6 @@ def _delta(seconds: int) -> str:
     parts = [(days, "day"), (hours, "hour"), (mins, "minute")]
     words = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n][:2]
     return " ".join(words) or "less than a minute"
-
-
-def make_finding(
-    st: InstanceState,
-    tr_rule: str,
-    key: str | None,
-    status: Status,
-    due: str | None,
-    due_instant: pendulum.DateTime | None,
-    amount: Decimal | None,
-    facts: list[str],
-    message: str,
-    cured: str | None = None,
-    trace: tuple[str, ...] = (),
-) -> Finding:
-    """A finding of one obligation of this instance, its facts listed once each."""
-    ob = next(o for o in st.contract.obligations if o.id == tr_rule)
-    unique = list(dict.fromkeys(facts))
-    return Finding(
-        st.instance.id,
-        ob.id,
-        key,
-        ob.section,
-        ob.party,
-        status,
-        due,
-        due_instant,
-        amount,
-        tuple(unique),
-        message,
-        ob.title,
-        ob.unit,
-        cured,
-        trace,
-    )
 
 
 def _due_words(tr: Tracked, tz: str) -> tuple[str | None, str | None]:
@@ -237,109 +198,3 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
     return make_finding(
         st, ob.id, tr.key, status, due, tr.due_at, amount, facts, message, cured, trace
     )
-
-
-def episode_finding(st: InstanceState, ep: Episode, key: str) -> Finding:
-    """A breach episode of a standing duty."""
-    ob, tz = ep.obligation, st.contract.time_zone
-    assert ob.check is not None
-    label = st.contract.fact_types[ob.check.fact].label
-    first = ep.first
-    message = (
-        f"{upper_first(label)} {describe(first.at, tz)} ({first.id}) fails "
-        f"`{ob.check.require.source}`"
-    )
-    if ep.shortfall is not None:
-        message += f": short by {number(ep.shortfall)}"
-    if len(ep.failures) > 1:
-        message += f"; still short at {len(ep.failures) - 1} later report(s)"
-    if ep.cured_by is not None:
-        message += f"; restored at the report of {describe(ep.cured_by.at, tz)} ({ep.cured_by.id})"
-    else:
-        message += "; not restored by the as-of date"
-    facts = [f.id for f in ep.failures] + ([ep.cured_by.id] if ep.cured_by else [])
-    day = first.day(tz)
-    return make_finding(
-        st,
-        ob.id,
-        key,
-        Status.BREACHED,
-        day.isoformat(),
-        end_of_day(day, tz),
-        ep.shortfall,
-        facts,
-        message + ".",
-        ep.cured_by.day(tz).isoformat() if ep.cured_by is not None else None,
-        tuple(check_step(st, ob, f) for f in [*ep.failures, *filter(None, [ep.cured_by])]),
-    )
-
-
-def check_step(st: InstanceState, ob: Obligation, fact: Fact) -> str:
-    """One check of a standing duty in words: the fields it read and the verdict."""
-    assert ob.check is not None
-    names = sorted(n.split(".", 1)[1] for n in ob.check.require.names if n.startswith("fact."))
-    values = ", ".join(f"{n} {number(fact.fields.get(n))}" for n in names)
-    env = st.fact_names(fact)
-    ok = bool(st.evaluate(ob.check.require, env, fact, ob.id))
-    verdict = "holds" if ok else "fails"
-    if not ok and ob.check.shortfall is not None:
-        verdict += f" (shortfall {number(st.evaluate(ob.check.shortfall, env, fact, ob.id))})"
-    label = st.contract.fact_types[fact.type].label
-    return (
-        f"{upper_first(label)} {describe(fact.at, st.contract.time_zone)} ({fact.id}): "
-        f"{values}: `{ob.check.require.source}` {verdict}."
-    )
-
-
-def standing_findings(st: InstanceState, rule: str) -> list[Finding]:
-    """One breached finding per episode, and a met finding when the last check passed."""
-    episodes = st.episodes.get(rule, [])
-    findings, keys = [], {}
-    for ep in episodes:
-        key = ep.first.day(st.contract.time_zone).isoformat()
-        keys[key] = keys.get(key, 0) + 1
-        findings.append(episode_finding(st, ep, key if keys[key] == 1 else f"{key}#{keys[key]}"))
-    last = st.last_check.get(rule)
-    if last is not None and last[1]:
-        fact, tz = last[0], st.contract.time_zone
-        ob = next(o for o in st.contract.obligations if o.id == rule)
-        assert ob.check is not None
-        label = st.contract.fact_types[ob.check.fact].label
-        findings.append(
-            make_finding(
-                st,
-                rule,
-                None,
-                Status.MET,
-                None,
-                None,
-                None,
-                [fact.id],
-                f"{upper_first(label)} {describe(fact.at, tz)} ({fact.id}) "
-                f"meets `{ob.check.require.source}`.",
-                trace=(check_step(st, ob, fact),),
-            )
-        )
-    return findings
-
-
-def instance_findings(st: InstanceState, as_of: date) -> list[Finding]:
-    """Every finding of one contract instance."""
-    findings = [
-        guarded_finding(st, tr)
-        if tr.obligation.kind is Kind.PROHIBITION
-        else deadline_finding(st, tr, as_of)
-        for tr in st.tracked.values()
-    ]
-    for ob in st.contract.obligations:
-        if ob.kind is Kind.STANDING:
-            findings += standing_findings(st, ob.id)
-        elif ob.kind is Kind.PROHIBITION and ob.trigger is None:
-            findings += prohibition_findings(st, ob, as_of)
-    return waive(findings, st.waivers, st.contract)
-
-
-def sort_key(f: Finding) -> tuple[int, int, str, str, str]:
-    """Sorted by due (unknown last), then contract, rule, key."""
-    due = epoch_us(f.due_instant) if f.due_instant is not None else 0
-    return (f.due_instant is None, due, f.contract, f.rule, f.key or "")

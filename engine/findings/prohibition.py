@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from engine.days.dates import day_text, upper_first
 from engine.days.instants import describe, end_of_day
+from engine.findings.make import make_finding
 from engine.model import Finding, Obligation, Status
 from engine.run.state import InstanceState, Tracked
 
@@ -52,8 +53,6 @@ def window_steps(st: InstanceState, ob: Obligation, tr: Tracked | None) -> list[
 def prohibition_findings(st: InstanceState, ob: Obligation, as_of: date) -> list[Finding]:
     """A breach for every forbidden act, and whether the duty is still in force (``open``,
     listing the acts checked and allowed) or over with none forbidden (``met``)."""
-    from engine.findings.deadline import make_finding
-
     tz = st.contract.time_zone
     acts = [a for a in st.acts if a.obligation is ob]
     out = []
@@ -126,8 +125,6 @@ def prohibition_findings(st: InstanceState, ob: Obligation, as_of: date) -> list
 
 def guarded_finding(st: InstanceState, tr: Tracked) -> Finding:
     """A prohibition opened by a trigger: breached by a forbidden act, met by an allowed one."""
-    from engine.findings.deadline import make_finding
-
     ob, tz = tr.obligation, st.contract.time_zone
     acts = [a for a in st.acts if a.obligation is ob and a.key == tr.key]
     allowed = st.allowed.get((ob.id, tr.key), [])

@@ -14,9 +14,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from engine.evaluate import Result
 from engine.history.compare import NEW, Resolved
 from engine.history.store import Outcome
+from engine.model import Result
 from engine.output.report import to_json, to_text
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.days.instants import InstantError, epoch_us, parse_date, parse_instant
 from engine.diagnostics import Diagnostic, InputError, Location, suggest
-from engine.findings.waivers import reference_problems
+from engine.load.builtins import reference_problems
 from engine.model import Contract, Fact, FactType, FieldSpec
 
 RESERVED = ("id", "type", "at", "contract")

@@ -18,7 +18,7 @@ import pendulum
 
 from engine.days.calendars import CALENDAR_NAMES
 from engine.diagnostics import Diagnostic, InputError, Location, suggest
-from engine.findings.waivers import BUILTIN_TYPES
+from engine.load.builtins import BUILTIN_TYPES
 from engine.load.obligation import ObligationParts
 from engine.load.schema import JsonPath, shape_problems
 from engine.load.yaml_source import SourceMap, load_yaml_collect, location_of

@@ -9,8 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from engine.evaluate import Result
-from engine.model import Contract, Fact, Finding
+from engine.model import Contract, Fact, Finding, Result
 from engine.output.report import finding_json
 
 

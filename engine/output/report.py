@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from engine.evaluate import Result
-from engine.model import Finding
+from engine.model import Finding, Result
 
 
 def _amount(value: Decimal | None) -> float | None:

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from engine.findings.deadline import sort_key
+from engine.findings.make import sort_key
 from engine.model import Finding, Status
 from engine.output.report import finding_json
 

@@ -11,20 +11,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from durable.engine import MessageNotHandledException
 
+from engine.compile.patterns import Fire, Handler
 from engine.days.dates import DateContext, day_text, effective_day, number
 from engine.model import Anchor, Fact, Forbid, Obligation, Window
-from engine.run.state import NEVER_US, Act, Episode, InstanceState, Tracked, fact_env
-
-if TYPE_CHECKING:
-    from engine.evaluate import RunState
+from engine.run.state import (
+    NEVER_US,
+    Act,
+    Episode,
+    InstanceState,
+    RunState,
+    Tracked,
+    fact_env,
+    holds,
+    rejection,
+)
 
 
 def dispatch(c: Any, handler: Callable[..., None], *args: Any) -> None:
-    """Run ``handler`` for session ``c.s.sid``; keep any exception for the driver."""
+    """Run ``handler`` for session ``c.s.sid``; keep any exception for the driver.
+
+    The run is the host's ``run`` attribute (a ``RunState``), set by the driver.
+    """
     run: RunState = c.host.run
     try:
         handler(run, run.instances[c.s.sid], c, *args)
@@ -54,16 +65,12 @@ def _replace(c: Any, tr: Tracked, **changes: Any) -> None:
     _quietly(c.assert_fact, new)
 
 
-def _holds(st: InstanceState, expr: Any, env: dict[str, Any], fact: Fact, rule: str) -> bool:
-    return expr is None or bool(st.evaluate(expr, env, fact, rule))
-
-
 def on_trigger(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
     """A trigger fact: open an obligation instance for its key, with its due date if known."""
     assert ob.trigger is not None
     fact = run.fact(c.m)
     env = st.fact_names(fact)
-    if not _holds(st, ob.trigger.where, env, fact, ob.id):
+    if not holds(st, ob.trigger.where, env, fact, ob.id):
         return
     key = str(fact.fields[ob.key]) if ob.key else None
     existing = st.tracked.get((ob.id, key))
@@ -113,7 +120,7 @@ def _fix_anchor(
         return True
     label = st.contract.fact_types[anchor.fact_type].label
     if anchor.kind == "first":
-        if not _holds(st, anchor.where, {**env, **fact_env("fact", fact)}, fact, rule):
+        if not holds(st, anchor.where, {**env, **fact_env("fact", fact)}, fact, rule):
             return False
         day, how = effective_day(st.contract, fact)
         anchors[anchor] = (day, f"the first {label} on {how}")
@@ -179,7 +186,7 @@ def on_satisfy(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None
         return
     tr.add_to_totals(fact)
     env, missing = st.values(tr, fact)
-    if not _holds(st, ob.satisfied_by.where, env, fact, ob.id):
+    if not holds(st, ob.satisfied_by.where, env, fact, ob.id):
         if missing:
             tr.pending.append(fact)  # decided when the values it needs are known
         else:
@@ -187,33 +194,6 @@ def on_satisfy(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None
         return
     tr.satisfier = fact
     _replace(c, tr, state="closed")
-
-
-def rejection(ob: Obligation) -> str:
-    """Why a fact of the satisfying type did not satisfy."""
-    assert ob.satisfied_by is not None and ob.satisfied_by.where is not None
-    return f"does not meet `{ob.satisfied_by.where.source}`"
-
-
-def settle_pending(st: InstanceState, tr: Tracked) -> None:
-    """Decide the candidates that waited for values (e.g. a closing bid recorded later).
-
-    Those whose values are still unknown stay pending: the finding is then open,
-    awaiting the data, rather than judged on what is missing.
-    """
-    ob = tr.obligation
-    assert ob.satisfied_by is not None
-    undecided = []
-    for fact in tr.pending:
-        env, missing = st.values(tr, fact)
-        if _holds(st, ob.satisfied_by.where, env, fact, ob.id):
-            if tr.satisfier is None:
-                tr.satisfier = fact
-        elif missing:
-            undecided.append(fact)  # still waiting for the data it needs
-        else:
-            tr.rejected.append((fact, rejection(ob)))
-    tr.pending[:] = undecided if tr.satisfier is None else []
 
 
 def on_deadline(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
@@ -269,7 +249,7 @@ def _forbidden(
     st: InstanceState, forbid: Forbid, fact: Fact, env: dict[str, Any], ctx: DateContext, rule: str
 ) -> str | None:
     """Why ``fact`` is forbidden, or None if it is allowed."""
-    if not _holds(st, forbid.match.where, env, fact, rule):
+    if not holds(st, forbid.match.where, env, fact, rule):
         return None
     reason = forbid.says or "forbidden"
     if forbid.window is not None:
@@ -324,3 +304,29 @@ def on_permitted(run: RunState, st: InstanceState, c: Any, ob: Obligation, index
     slot = st.allowed.setdefault((ob.id, key), [])
     if fact not in slot:
         slot.append(fact)
+
+
+HANDLERS: dict[Handler, Callable[..., None]] = {
+    Handler.TRIGGER: on_trigger,
+    Handler.ANCHOR: on_anchor,
+    Handler.CONTRACT_ANCHOR: on_contract_anchor,
+    Handler.INDEX: on_index,
+    Handler.SATISFY: on_satisfy,
+    Handler.DEADLINE: on_deadline,
+    Handler.CHECK: on_check,
+    Handler.FORBIDDEN: on_forbidden,
+    Handler.PERMITTED: on_permitted,
+    Handler.WAIVER: on_waiver,
+    Handler.PARAMETER_CHANGED: on_parameter_changed,
+}
+
+
+def bind(action: Fire) -> Callable[[Any], None]:
+    """The durable_rules action for a compiled rule's ``Fire``: its handler, dispatched."""
+    handler, args = HANDLERS[action.handler], action.args
+
+    def run(c: Any) -> None:
+        dispatch(c, handler, *args)
+
+    run.__name__ = handler.__name__
+    return run

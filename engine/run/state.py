@@ -1,4 +1,4 @@
-"""Run-time state of one evaluation: obligation instances, breach episodes, prohibited acts.
+"""Run-time state of one evaluation: the run, its instances, obligation instances, episodes, acts.
 
 durable_rules decides *which* facts meet *which* obligation (type, key, order,
 time); the objects here keep what each match established, so that findings can
@@ -7,6 +7,8 @@ cite the facts and explain the dates.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -240,3 +242,63 @@ class InstanceState:
     def end_of(self, as_of: date) -> pendulum.DateTime:
         """The end of the as-of day in the contract's time zone."""
         return end_of_day(as_of, self.contract.time_zone)
+
+
+@dataclass
+class RunState:
+    """One evaluation's state: instances by session id, facts by ``seq``, errors from actions.
+
+    It is what the actions durable_rules calls are given: they reach the run through
+    it, never through the driver.
+    """
+
+    instances: dict[str, InstanceState] = field(default_factory=dict)
+    facts: dict[int, Fact] = field(default_factory=dict)
+    errors: list[Exception] = field(default_factory=list)
+    versions: Iterator[int] = field(default_factory=itertools.count)
+
+    def durable_id(self, prefix: str) -> str:
+        """A fresh identity for a durable_rules fact (never its content hash, which can collide)."""
+        return f"{prefix}{next(self.versions)}"
+
+    def fact(self, matched: Any) -> Fact:
+        """The Fact behind a durable_rules match."""
+        return self.facts[matched["seq"]]
+
+    def problem(self, fact: Fact, message: str) -> Diagnostic:
+        """A diagnostic at a fact's line."""
+        return Diagnostic(fact.loc, message)
+
+
+def holds(
+    st: InstanceState, expr: Expression | None, env: dict[str, Any], fact: Fact, rule: str
+) -> bool:
+    """Whether an optional condition holds (no condition: it does)."""
+    return expr is None or bool(st.evaluate(expr, env, fact, rule))
+
+
+def rejection(ob: Obligation) -> str:
+    """Why a fact of the satisfying type did not satisfy."""
+    assert ob.satisfied_by is not None and ob.satisfied_by.where is not None
+    return f"does not meet `{ob.satisfied_by.where.source}`"
+
+
+def settle_pending(st: InstanceState, tr: Tracked) -> None:
+    """Decide the candidates that waited for values (e.g. a closing bid recorded later).
+
+    Those whose values are still unknown stay pending: the finding is then open,
+    awaiting the data, rather than judged on what is missing.
+    """
+    ob = tr.obligation
+    assert ob.satisfied_by is not None
+    undecided = []
+    for fact in tr.pending:
+        env, missing = st.values(tr, fact)
+        if holds(st, ob.satisfied_by.where, env, fact, ob.id):
+            if tr.satisfier is None:
+                tr.satisfier = fact
+        elif missing:
+            undecided.append(fact)  # still waiting for the data it needs
+        else:
+            tr.rejected.append((fact, rejection(ob)))
+    tr.pending[:] = undecided if tr.satisfier is None else []

@@ -1,0 +1,52 @@
+"""A finding of one obligation of a contract instance, and the order findings are listed in."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pendulum
+
+from engine.days.instants import epoch_us
+from engine.model import Finding, Status
+from engine.run.state import InstanceState
+
+
+def make_finding(
+    st: InstanceState,
+    tr_rule: str,
+    key: str | None,
+    status: Status,
+    due: str | None,
+    due_instant: pendulum.DateTime | None,
+    amount: Decimal | None,
+    facts: list[str],
+    message: str,
+    cured: str | None = None,
+    trace: tuple[str, ...] = (),
+) -> Finding:
+    """A finding of one obligation of this instance, its facts listed once each."""
+    ob = next(o for o in st.contract.obligations if o.id == tr_rule)
+    unique = list(dict.fromkeys(facts))
+    return Finding(
+        st.instance.id,
+        ob.id,
+        key,
+        ob.section,
+        ob.party,
+        status,
+        due,
+        due_instant,
+        amount,
+        tuple(unique),
+        message,
+        ob.title,
+        ob.unit,
+        cured,
+        trace,
+    )
+
+
+def sort_key(f: Finding) -> tuple[int, int, str, str, str]:
+    """Sorted by due (unknown last), then contract, rule, key."""
+    due = epoch_us(f.due_instant) if f.due_instant is not None else 0
+    return (f.due_instant is None, due, f.contract, f.rule, f.key or "")
