@@ -1,0 +1,111 @@
+"""Date rules in a rule file: anchors, offsets, the earliest of several, named dates and cycles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.diagnostics import suggest
+from engine.load.parts import NUMERIC, Parts, Scope
+from engine.model import Anchor, DateSpec, FactType
+
+
+class DateParts(Parts):
+    """Dates: ``from`` an anchor, ``add``, ``then``, ``at``; ``earliest``; named dates."""
+
+    def anchor(self, spec: Any, jp: list, rule: str, trigger: FactType | None) -> Anchor:
+        """Where a date comes from: the trigger, a date field of it, a named date, a later fact."""
+        if isinstance(spec, str):
+            head, _, field_name = spec.partition(".")
+            if head != "trigger":
+                if field_name or (head not in self.local_dates and head not in self.dates):
+                    known = sorted({*self.local_dates, *self.dates})
+                    self.error(
+                        jp,
+                        f"`{spec}` is not `trigger`, `trigger.<field>` or a named "
+                        f"date{suggest(spec, known)}",
+                        rule,
+                    )
+                return Anchor("named", field=head)
+            if not self.has_trigger:
+                self.error(jp, f"`{spec}` needs a `trigger` in the rule", rule)
+            if not field_name:
+                return Anchor("trigger")
+            if trigger is not None:
+                fspec = trigger.fields.get(field_name)
+                if fspec is None:
+                    hint = suggest(field_name, trigger.fields)
+                    message = f"fact type `{trigger.name}` has no field `{field_name}`{hint}"
+                    self.error(jp, message, rule)
+                elif fspec.type != "date":
+                    self.error(jp, f"`{spec}` is a {fspec.type} field, not a date", rule)
+            return Anchor("trigger_field", field=field_name)
+        scope: Scope = {"trigger": trigger} if self.has_trigger else {}
+        if "first" in spec:
+            ftype = self.fact_type(spec["first"], [*jp, "first"], rule)
+            where = None
+            if "where" in spec:
+                where = self.expression(
+                    spec["where"], [*jp, "where"], rule, {**scope, "fact": ftype}
+                )
+            return Anchor("first", fact_type=spec["first"], where=where)
+        total = spec["running_total"]
+        tjp = [*jp, "running_total"]
+        ftype = self.fact_type(total["fact"], [*tjp, "fact"], rule)
+        if ftype is not None:
+            fspec = ftype.fields.get(total["field"])
+            if fspec is None:
+                hint = suggest(total["field"], ftype.fields)
+                message = f"fact type `{ftype.name}` has no field `{total['field']}`{hint}"
+                self.error([*tjp, "field"], message, rule)
+            elif fspec.type not in NUMERIC:
+                self.error([*tjp, "field"], f"`{total['field']}` is not a number field", rule)
+        reaches = self.expression(total["reaches"], [*tjp, "reaches"], rule, scope)
+        return Anchor("running_total", total["fact"], total["field"], reaches=reaches)
+
+    def date(self, spec: dict, jp: list, rule: str, trigger: FactType | None) -> DateSpec:
+        """A date rule: `from` an anchor, `add`, `then`, `at`; or the earliest of several."""
+        if ("from" in spec) == ("earliest" in spec):
+            self.error(jp, "a date needs exactly one of `from` and `earliest`", rule)
+            return DateSpec()
+        add_unit, add_n = next(iter((spec.get("add") or {"": 0}).items()))
+        if "earliest" in spec:
+            items = tuple(
+                self.date(s, [*jp, "earliest", i], rule, trigger)
+                for i, s in enumerate(spec["earliest"])
+            )
+            return DateSpec(earliest=items, at=spec.get("at", ""))
+        anchor = self.anchor(spec["from"], [*jp, "from"], rule, trigger)
+        return DateSpec(anchor, add_unit, add_n, spec.get("then", ""), spec.get("at", ""))
+
+    def named_dates(
+        self, specs: dict, jp: list, rule: str, trigger: FactType | None
+    ) -> dict[str, DateSpec]:
+        """Named dates (a file's ``dates`` or an obligation's), with cycles reported."""
+        built = {name: self.date(spec, [*jp, name], rule, trigger) for name, spec in specs.items()}
+        for name in built:
+            cycle = _cycle(name, built)
+            if cycle and name == min(cycle):  # report each cycle once, at its first name
+                self.error(
+                    [*jp, name],
+                    "dates depend on each other in a cycle: " + " -> ".join(cycle + [name]),
+                    rule,
+                )
+        return built
+
+
+def _cycle(start: str, specs: dict[str, DateSpec]) -> list[str]:
+    """A path of named dates from ``start`` back to itself, or [] if there is none."""
+
+    def named(spec: DateSpec) -> list[str]:
+        return [a.field for a in spec.anchors() if a.kind == "named" and a.field in specs]
+
+    stack, seen = [(start, [start])], set()
+    while stack:
+        name, path = stack.pop()
+        for nxt in named(specs[name]):
+            if nxt == start:
+                return path
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, [*path, nxt]))
+    return []
