@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from engine.diagnostics import InputError, render
-from engine.ruletests.load import RuleTest, display_path, load_test_file
+from engine.ruletests.load import load_test_file
+from engine.ruletests.model import RuleTest, display_path
 from engine.ruletests.run import run_test
 
 DEFAULT_PATTERNS = ["rules/tests/*.yaml", "rules/tests/*.yml"]

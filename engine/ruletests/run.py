@@ -20,7 +20,8 @@ from typing import Any, TextIO
 from engine.diagnostics import Diagnostic, InputError, render
 from engine.evaluate import evaluate
 from engine.model import Finding
-from engine.ruletests.load import Case, Pattern, RuleTest, find_test_files, load_test_file
+from engine.ruletests.load import find_test_files, load_test_file
+from engine.ruletests.model import Case, Pattern, RuleTest
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.()/-]*|\d{4}-\d{2}-\d{2}")
