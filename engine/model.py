@@ -288,6 +288,7 @@ class Finding:
     unit: str = field(default="USD", compare=False)
     cured: str | None = None  # a breach that has ended: the day it did (late act done, restored)
     trace: tuple[str, ...] = field(default=(), compare=False)  # how it was reached, step by step
+    template: str = field(default="", compare=False)  # the template (rule file) of the instance
 
 
 @dataclass(frozen=True)

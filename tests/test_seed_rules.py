@@ -920,7 +920,7 @@ FINDING_KEYS = {
     "message",
 }
 # interfaces.md: the JSON is changed only by adding to it; these are the additions.
-ADDED_KEYS = {"cured", "trace"}
+ADDED_KEYS = {"cured", "trace", "template"}
 
 
 SEED_RULES = {FUNDING, CLOSING, MEETING, RESERVE, CONVERSION}
@@ -949,6 +949,7 @@ def test_cli_no_breach_exit_0(write_facts, cli):
     assert doc["as_of"] == "2000-03-31"
     for f in doc["findings"]:
         assert set(f) == FINDING_KEYS | ADDED_KEYS
+        assert (f["contract"], f["template"]) == ("nhtc-series-j", "nhtc-series-j")
     assert_unknown_due_last(doc["findings"])
     ours = [f for f in doc["findings"] if f["rule"] in SEED_RULES]
     assert [(f["rule"], f["status"], f["due"]) for f in ours] == [

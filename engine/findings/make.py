@@ -43,6 +43,7 @@ def make_finding(
         ob.unit,
         cured,
         trace,
+        st.contract.id,
     )
 
 

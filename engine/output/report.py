@@ -19,6 +19,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
     """One finding as the JSON object of interfaces.md."""
     return {
         "contract": f.contract,
+        "template": f.template,
         "rule": f.rule,
         "key": f.key,
         "section": f.section,
