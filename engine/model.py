@@ -210,11 +210,14 @@ class Obligation:
 
 @dataclass(frozen=True)
 class Instance:
-    """One signed contract that a rule file governs, with its own parameter values."""
+    """One signed contract of a template, with its own parameter values and parties' names."""
 
     id: str
     title: str
     parameters: dict[str, Decimal]
+    parties: dict[str, str] = field(default_factory=dict, compare=False)  # role -> name
+    loc: Location = field(default=Location(""), compare=False)  # where it is declared
+    implicit: bool = field(default=False, compare=False)  # the template's own, none declared
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,7 @@ class Contract:
     path: str = field(default="", compare=False)
     dates: dict[str, DateSpec] = field(default_factory=dict, compare=False)
     notices: NoticeRule | None = field(default=None, compare=False)
+    parties: dict[str, str] = field(default_factory=dict, compare=False)  # role -> label
 
     def ob(self, rule: str) -> Obligation:
         """The obligation with this rule id."""

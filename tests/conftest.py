@@ -21,7 +21,7 @@ import pytest
 from engine.cli import main
 from engine.evaluate import evaluate
 from engine.load.facts import read_facts
-from engine.load.rulefile import load_contracts
+from engine.load.rules import load_contracts
 from engine.model import Contract, Finding, Result
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from engine.evaluate import evaluate
 from engine.load.facts import read_facts
-from engine.load.rulefile import load_contracts
+from engine.load.rules import load_contracts
 from engine.model import Status
 from engine.run.driver import compiled
 

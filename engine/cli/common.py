@@ -18,7 +18,7 @@ from engine.days.instants import InstantError, parse_date
 from engine.diagnostics import Diagnostic, InputError, Location, render
 from engine.evaluate import evaluate
 from engine.load.facts import read_facts
-from engine.load.rulefile import load_contracts
+from engine.load.rules import load_contracts
 from engine.model import Contract, Fact, Result
 
 EXIT_OK, EXIT_BREACH, EXIT_INPUT = 0, 1, 2

@@ -9,8 +9,8 @@ from engine.cli.common import EXIT_OK, fail, no_rules
 from engine.diagnostics import Diagnostic, InputError
 from engine.load.facts import FactReader
 from engine.load.facts import fact_paths as fact_files
-from engine.load.rulefile import load_contracts
-from engine.load.rulefile import rule_paths as rule_files
+from engine.load.rules import load_contracts
+from engine.load.rules import rule_paths as rule_files
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -10,8 +10,8 @@ checked even when another part is broken, so every problem is reported at once.
 from __future__ import annotations
 
 import zoneinfo
+from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pendulum
@@ -155,8 +155,12 @@ class _Builder(ObligationParts):
                     hint = suggest(name, self.parameters)
                     self.error([*jp, "parameters", name], f"unknown parameter `{name}`{hint}")
                 params[name] = Decimal(str(value))
-            found.append(Instance(inst["id"], inst.get("title", c["title"]), params))
-        return found or [Instance(c.get("id", ""), c.get("title", ""), dict(self.parameters))]
+            loc = self.at(list(jp))
+            found.append(Instance(inst["id"], inst.get("title", c["title"]), params, loc=loc))
+        if found:
+            return found
+        implicit = Instance(c.get("id", ""), c.get("title", ""), dict(self.parameters))
+        return [replace(implicit, loc=self.at(["contract"]), implicit=True)]
 
     def notices(self, c: dict) -> NoticeRule | None:
         """When notices are deemed given (``contract.notices``), and the field it adds."""
@@ -222,53 +226,17 @@ def parse_rulefile(path: str, text: str) -> Contract:
     the meaning of every part of the file that has the right shape is still checked.
     """
     root, problems = load_yaml_collect(path, text)
+    return template_from(path, root, problems)
+
+
+def template_from(path: str, root: Any, problems: list[Diagnostic]) -> Contract:
+    """The template of a loaded rule file; raise ``InputError`` listing every problem."""
     shape, broken = shape_problems(root, path)
     contract = None
     if isinstance(root, SourceMap) and () not in broken:
         builder = _Builder(path, root, broken)
         contract = builder.contract()
-        problems += builder.problems
+        problems = [*problems, *builder.problems]
     if problems or shape or contract is None:
         raise InputError([*problems, *shape])
     return contract
-
-
-def rule_paths(paths: list[str]) -> list[Path]:
-    """The ``.yaml``/``.yml`` files named, folders expanded (not recursing into ``tests/``)."""
-    found: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found += sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml") and q.is_file())
-        else:
-            found.append(p)
-    return found
-
-
-def load_contracts(paths: list[str]) -> list[Contract]:
-    """Load every rule file; raise ``InputError`` with the problems of all of them."""
-    contracts, problems = [], []
-    ids: dict[str, str] = {}
-    for p in rule_paths(paths):
-        try:
-            text = p.read_text("utf-8")
-        except OSError as exc:
-            problems.append(Diagnostic(Location(str(p)), f"cannot read rule file: {exc.strerror}"))
-            continue
-        try:
-            contract = parse_rulefile(str(p), text)
-        except InputError as exc:
-            problems += exc.diagnostics
-            continue
-        for inst in contract.instances:
-            if inst.id in ids:
-                problems.append(
-                    Diagnostic(
-                        Location(str(p), 1),
-                        f"contract `{inst.id}` is also defined in {ids[inst.id]}",
-                    )
-                )
-            ids[inst.id] = str(p)
-        contracts.append(contract)
-    if problems:
-        raise InputError(problems)
-    return contracts
