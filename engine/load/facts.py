@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from engine.load.builtins import reference_problems
 from engine.model import Contract, Fact, FactType, FieldSpec
 
 RESERVED = ("id", "type", "at", "contract")
+ALL = "*"  # `"contract": "*"`: every instance that can take the fact
 NUMERIC = {"integer": "whole number", "number": "number"}
 
 
@@ -109,16 +111,30 @@ def _blank(line: str, i: int) -> int:
 
 
 class FactReader:
-    """Reads fact logs against a set of contracts, collecting every problem."""
+    """Reads fact logs against a set of contracts, collecting every problem.
 
-    def __init__(self, contracts: list[Contract]) -> None:
+    A fact goes to the instance its ``contract`` names; ``"*"`` sends it to every
+    instance whose template can take its type; without ``contract`` it goes to the one
+    instance that can take its type, and is an error where several can. Each problem
+    is also charged to the instances it may concern (``blame``), so that the others can
+    still be checked: the instance named, else those that can take the fact's type,
+    else every instance.
+    """
+
+    def __init__(self, contracts: list[Contract], held_back: Collection[str] = ()) -> None:
         self.contracts = contracts
         self.instance_ids = {i.id: c for c in contracts for i in c.instances}
+        self.held_back = frozenset(held_back) - self.instance_ids.keys()
         self.problems: list[Diagnostic] = []
+        self.blame: dict[str, list[Diagnostic]] = {}
         self.seen_ids: dict[str, Location] = {}
 
+    def _takers(self, fact_type: str) -> list[str]:
+        """The instances whose template has ``fact_type``, sorted."""
+        return sorted(i for i, c in self.instance_ids.items() if fact_type in c.fact_types)
+
     def _types(self, contract_id: str | None) -> dict[str, FactType]:
-        if contract_id is not None:
+        if contract_id is not None and contract_id != ALL:
             return self.instance_ids[contract_id].fact_types
         merged: dict[str, FactType] = {}
         for c in self.contracts:
@@ -126,13 +142,27 @@ class FactReader:
         return merged
 
     def _contracts(self, contract_id: str | None) -> list[Contract]:
-        if contract_id is not None:
+        if contract_id is not None and contract_id != ALL:
             return [self.instance_ids[contract_id]]
         return self.contracts
 
-    def _tz(self, contract_id: str | None) -> str:
+    def _tz(self, contract_id: str | None, fact_type: Any) -> str:
+        if contract_id is None or contract_id == ALL:
+            takers = self._takers(fact_type) if isinstance(fact_type, str) else []
+            contract_id = takers[0] if takers else None
         c = self.instance_ids[contract_id] if contract_id else self.contracts[0]
         return c.time_zone
+
+    def _charge(self, obj: Any, contract: str | None, problems: list[Diagnostic]) -> None:
+        """Charge a line's problems to the instances it may concern."""
+        if contract is not None and contract != ALL:
+            who = [contract]
+        elif isinstance(obj, dict) and isinstance(obj.get("type"), str):
+            who = self._takers(obj["type"]) or list(self.instance_ids)
+        else:
+            who = list(self.instance_ids)
+        for instance in who:
+            self.blame.setdefault(instance, []).extend(problems)
 
     def parse_line(self, loc: Location, line: str) -> Fact | None:
         """One line to a Fact, or None with every problem of the line recorded."""
@@ -165,7 +195,9 @@ class FactReader:
         if contract is not None and not isinstance(contract, str):
             fail(f"`contract` must be a string, not {json.dumps(contract)}", cols["contract"])
             contract = None
-        elif contract is not None and contract not in self.instance_ids:
+        elif contract in self.held_back:
+            return None  # its instance is not checked: the reason is reported with it
+        elif contract is not None and contract != ALL and contract not in self.instance_ids:
             hint = suggest(contract, self.instance_ids)
             fail(f"unknown contract `{contract}`{hint}", cols["contract"])
             contract = None
@@ -181,7 +213,7 @@ class FactReader:
         at = None
         if isinstance(obj.get("at"), str):
             try:
-                at = parse_instant(obj["at"], self._tz(contract))
+                at = parse_instant(obj["at"], self._tz(contract, obj.get("type")))
             except InstantError as exc:
                 fail(f"`at`: {exc}", cols["at"])
         ftype, values = None, {}
@@ -192,14 +224,43 @@ class FactReader:
                 hint = suggest(obj["type"], types)
                 fail(f"unknown fact type `{obj['type']}`{hint}", cols["type"])
             else:
+                contract = self._route(contract, ftype.name, cols.get("type", 0), fail)
                 values, problems = _fields(ftype, obj)
                 problems += reference_problems(ftype.name, values, self._contracts(contract))
                 for name, message in problems:
                     where = keys[name] if name and name not in ftype.fields else cols.get(name, 0)
                     fail(message, where)
-        if len(self.problems) > before or ftype is None or at is None:
+        if len(self.problems) > before:
+            self._charge(obj, contract, self.problems[before:])
+        if len(self.problems) > before or ftype is None or at is None or contract is None:
             return None
-        return Fact(fact_id, ftype.name, at, values, loc, contract=obj.get("contract"))
+        return Fact(fact_id, ftype.name, at, values, loc, contract=contract)
+
+    def _route(
+        self, contract: str | None, fact_type: str, col: int, fail: Callable[[str, int], None]
+    ) -> str | None:
+        """The instance a fact goes to (``"*"``: every one that can take it), or None."""
+        takers = self._takers(fact_type)
+        if contract == ALL:
+            return ALL
+        if contract is not None:
+            if contract not in takers:
+                template = self.instance_ids[contract].id
+                fail(
+                    f"contract `{contract}` (template `{template}`) has no fact type `{fact_type}`",
+                    col,
+                )
+                return None
+            return contract
+        if len(takers) == 1:
+            return takers[0]
+        shown = ", ".join(takers[:5]) + (f" and {len(takers) - 5} more" if len(takers) > 5 else "")
+        fail(
+            f"fact type `{fact_type}` is used by {len(takers)} instances ({shown}): name its "
+            f'`contract` (or `"contract": "*"` for all of them)',
+            col,
+        )
+        return None
 
     def read(self, paths: list[str]) -> list[Fact]:
         """Every fact of the files, sorted by time (ties in file order), numbered by ``seq``."""

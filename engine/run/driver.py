@@ -86,8 +86,9 @@ def _durable_fact(fact: Fact, sid: str) -> dict[str, Any]:
 
 
 def _targets(fact: Fact, sessions: dict[str, tuple[str, Contract]]) -> Iterable[str]:
-    if fact.contract is not None:
-        return [fact.contract]
+    """The sessions a fact goes to: the instance it names, or (``*``) every one taking it."""
+    if fact.contract is not None and fact.contract != "*":
+        return [fact.contract] if fact.contract in sessions else []
     return [sid for sid, (_, c) in sessions.items() if fact.type in c.fact_types]
 
 
