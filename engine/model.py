@@ -9,7 +9,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from engine.diagnostics import Location
+from engine.diagnostics import Diagnostic, Location
 
 if TYPE_CHECKING:
     import pendulum
@@ -296,15 +296,34 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Unchecked:
+    """An instance that could not be checked: its template, and the problems in its way."""
+
+    contract: str
+    template: str | None
+    problems: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
 class Result:
-    """The outcome of one evaluation: the findings at the as-of date, and the facts read."""
+    """The outcome of one evaluation: the findings at the as-of date, and the facts read.
+
+    ``unchecked`` lists the instances held back by bad input (theirs, or a fact's that
+    may concern them): their findings are not among ``findings``.
+    """
 
     as_of: date
     findings: tuple[Finding, ...]
     considered: int  # facts evaluated
     after_as_of: tuple[Fact, ...]  # facts dated after the as-of day, not evaluated
+    unchecked: tuple[Unchecked, ...] = ()
 
     @property
     def breached(self) -> bool:
         """Whether any finding is a breach."""
         return any(f.status is Status.BREACHED for f in self.findings)
+
+    @property
+    def problems(self) -> tuple[Diagnostic, ...]:
+        """Every problem that held an instance back, each once, sorted."""
+        return tuple(sorted({d for u in self.unchecked for d in u.problems}))

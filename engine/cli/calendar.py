@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.cli.common import EXIT_OK, add_input_arguments, fail, load_and_evaluate
+from engine.cli.common import EXIT_OK, add_input_arguments, fail, finish, load_and_evaluate
 from engine.diagnostics import Diagnostic, Location
 from engine.output.ics import DEFAULT_REMINDERS, offset_text, parse_offset, to_ics
 
@@ -83,4 +83,4 @@ def run(args: argparse.Namespace) -> int:
         include_past=args.include_past,
     )
     problems = write(data, args.out)
-    return fail(problems) if problems else EXIT_OK
+    return fail(problems) if problems else finish(inputs, result, EXIT_OK)

@@ -20,6 +20,7 @@ from engine.cli.common import (
     Inputs,
     add_input_arguments,
     fail,
+    finish,
     load_and_evaluate,
 )
 from engine.diagnostics import Diagnostic, Location
@@ -84,9 +85,11 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(outcome, list) or problems:
         return fail([*problems, *(outcome if isinstance(outcome, list) else [])])
     inputs, result = outcome
-    if opts.path is None:
+    if opts.path is None or inputs.problems or result.unchecked:
         print(to_json(result) if args.format == "json" else to_text(result))
-        return EXIT_BREACH if result.breached else EXIT_OK
+        if opts.path is not None:
+            print("run history not recorded: some contracts could not be checked", file=sys.stderr)
+        return finish(inputs, result, EXIT_BREACH if result.breached else EXIT_OK)
     try:
         history = _record(inputs, result, args, opts)
     except HistoryError as exc:

@@ -128,6 +128,7 @@ class FactReader:
         self.problems: list[Diagnostic] = []
         self.blame: dict[str, list[Diagnostic]] = {}
         self.seen_ids: dict[str, Location] = {}
+        self.facts: list[Fact] = []  # the sound facts of the last ``read``, numbered
 
     def _takers(self, fact_type: str) -> list[str]:
         """The instances whose template has ``fact_type``, sorted."""
@@ -154,7 +155,9 @@ class FactReader:
         return c.time_zone
 
     def _charge(self, obj: Any, contract: str | None, problems: list[Diagnostic]) -> None:
-        """Charge a line's problems to the instances it may concern."""
+        """Charge a line's problems to the instances it may concern (a file's: to all)."""
+        if not problems:
+            return
         if contract is not None and contract != ALL:
             who = [contract]
         elif isinstance(obj, dict) and isinstance(obj.get("type"), str):
@@ -287,13 +290,16 @@ class FactReader:
                     fact = self.parse_line(Location(str(p), number), line)
                     if fact is not None:
                         facts.append(fact)
-        if self.problems:
-            raise InputError(self.problems)
+        charged = {id(d) for ds in self.blame.values() for d in ds}
+        self._charge(None, None, [d for d in self.problems if id(d) not in charged])
         facts.sort(key=lambda f: epoch_us(f.at))  # stable: ties keep file order
-        return [
+        self.facts = [
             Fact(f.id, f.type, f.at, f.fields, f.loc, seq, f.contract)
             for seq, f in enumerate(facts, start=1)
         ]
+        if self.problems:
+            raise InputError(self.problems)
+        return self.facts
 
 
 def read_facts(paths: list[str], contracts: list[Contract]) -> list[Fact]:
