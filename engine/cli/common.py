@@ -99,8 +99,8 @@ def load_inputs(args: argparse.Namespace) -> Inputs | list[Diagnostic]:
     if not portfolio.contracts:
         return [*problems, *portfolio.problems]
     contracts = portfolio.contracts
-    held = {i: (t, list(ps)) for i, (t, ps) in portfolio.blocked.items()}
-    reader = FactReader(contracts, held_back=held)
+    held = {i: (tid, list(ps)) for i, (tid, ps) in portfolio.blocked.items()}
+    reader = FactReader(contracts, held, portfolio.held_types)
     try:
         facts = reader.read(args.facts or ["facts"])
     except InputError:

@@ -121,10 +121,16 @@ class FactReader:
     else every instance.
     """
 
-    def __init__(self, contracts: list[Contract], held_back: Collection[str] = ()) -> None:
+    def __init__(
+        self,
+        contracts: list[Contract],
+        held_back: Collection[str] = (),
+        held_types: Collection[str] = (),
+    ) -> None:
         self.contracts = contracts
         self.instance_ids = {i.id: c for c in contracts for i in c.instances}
         self.held_back = frozenset(held_back) - self.instance_ids.keys()
+        self.held_types = frozenset(held_types)  # fact types of templates that did not load
         self.problems: list[Diagnostic] = []
         self.blame: dict[str, list[Diagnostic]] = {}
         self.seen_ids: dict[str, Location] = {}
@@ -223,11 +229,24 @@ class FactReader:
         if isinstance(obj.get("type"), str):
             types = self._types(contract)
             ftype = types.get(obj["type"])
+            if ftype is None and contract is None and obj["type"] in self.held_types:
+                return None  # its template did not load: reported with it
             if ftype is None:
                 hint = suggest(obj["type"], types)
                 fail(f"unknown fact type `{obj['type']}`{hint}", cols["type"])
             else:
                 contract = self._route(contract, ftype.name, cols.get("type", 0), fail)
+                if contract == ALL and at is not None and not self._one_instant(obj["at"], ftype):
+                    zones = ", ".join(
+                        dict.fromkeys(
+                            self.instance_ids[i].time_zone for i in self._takers(ftype.name)
+                        )
+                    )
+                    fail(
+                        f"`at` has no UTC offset, and the instances that take this fact are in "
+                        f"different time zones ({zones}): give an offset",
+                        cols["at"],
+                    )
                 values, problems = _fields(ftype, obj)
                 problems += reference_problems(ftype.name, values, self._contracts(contract))
                 for name, message in problems:
@@ -238,6 +257,11 @@ class FactReader:
         if len(self.problems) > before or ftype is None or at is None or contract is None:
             return None
         return Fact(fact_id, ftype.name, at, values, loc, contract=contract)
+
+    def _one_instant(self, text: str, ftype: FactType) -> bool:
+        """Whether ``at`` is the same instant in the zone of every instance taking the type."""
+        zones = {self.instance_ids[i].time_zone for i in self._takers(ftype.name)}
+        return len({parse_instant(text, tz) for tz in zones}) <= 1
 
     def _route(
         self, contract: str | None, fact_type: str, col: int, fail: Callable[[str, int], None]

@@ -27,17 +27,19 @@ ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 class Portfolio:
     """Templates with their instances attached, the problems found, and who is held back.
 
-    ``blocked`` maps an instance id to the problems that keep it from being checked (a
-    bad row, a template that did not load); every other instance is checked.
+    ``blocked`` maps an instance id to its template and the problems that keep it from
+    being checked (a bad row, a template that did not load); the others are checked.
     """
 
     contracts: list[Contract] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
-    blocked: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    blocked: dict[str, tuple[str | None, list[Diagnostic]]] = field(default_factory=dict)
+    held_types: dict[str, str] = field(default_factory=dict)  # fact type -> template held back
 
-    def block(self, instance: str, problems: list[Diagnostic]) -> None:
+    def block(self, instance: str, template: Any, problems: list[Diagnostic]) -> None:
         """Hold an instance back for these problems (and report them)."""
-        self.blocked.setdefault(instance, []).extend(problems)
+        name = template if isinstance(template, str) else None
+        self.blocked.setdefault(instance, (name, []))[1].extend(problems)
         self.problems.extend(problems)
 
 
@@ -63,7 +65,7 @@ def _parameters(
         if name not in template.parameters:
             hint = suggest(name, template.parameters)
             message = f"template `{template.id}` has no parameter `{name}`{hint}"
-            problems.append(Diagnostic(loc, message))
+            problems.append(Diagnostic(row.names.get(name, loc), message))
             continue
         number = _number(value)
         if number is None:
@@ -79,6 +81,7 @@ def _parties(row: InstanceRow, template: Contract) -> tuple[dict[str, str], list
     for role, (name, loc) in row.parties.items():
         if roles and role not in roles:
             hint = suggest(role, roles)
+            loc = row.names.get(role, loc)
             problems.append(
                 Diagnostic(loc, f"template `{template.id}` has no party `{role}`{hint}")
             )
@@ -165,15 +168,15 @@ def assemble(
             continue
         if tid in failed:
             message = f"instance `{rid}` is not checked: its template `{tid}` did not load"
-            out.block(rid, [Diagnostic(row.at("template"), message)])
+            out.block(rid, tid, [Diagnostic(row.at("template"), message)])
             continue
         if tid not in by_id:
             hint = suggest(str(tid), [*by_id, *failed])
-            out.block(rid, [Diagnostic(row.at("template"), f"unknown template `{tid}`{hint}")])
+            out.block(rid, tid, [Diagnostic(row.at("template"), f"unknown template `{tid}`{hint}")])
             continue
         instance, tz, problems = instance_of(row, by_id[tid])
         if problems:
-            out.block(rid, problems)
+            out.block(rid, tid, problems)
             continue
         declared.setdefault(tid, []).append((instance, tz))
     for template in templates:
@@ -184,6 +187,10 @@ def assemble(
         for tz, instances in groups.items():
             if instances:
                 out.contracts.append(replace(template, time_zone=tz, instances=tuple(instances)))
+    for tid, problems in failed.items():
+        if not any(row.get("template") == tid for row in rows):
+            out.block(tid, tid, [])  # the template's own instance; problems reported once
+            out.blocked[tid][1].extend(problems)
     for contract in out.contracts:
         for instance in (i for i in contract.instances if i.implicit and i.id in seen):
             message = f"contract `{instance.id}` is also defined in {seen[instance.id]}"

@@ -46,6 +46,7 @@ class InstanceRow:
     values: dict[str, tuple[Any, Location]] = field(default_factory=dict)  # id, template, ...
     parties: dict[str, tuple[Any, Location]] = field(default_factory=dict)
     parameters: dict[str, tuple[Any, Location]] = field(default_factory=dict)
+    names: dict[str, Location] = field(default_factory=dict)  # where each party/parameter is named
 
     def get(self, name: str) -> Any:
         """The value of ``id``, ``template``, ``title`` or ``time_zone`` (None if not given)."""
@@ -93,6 +94,7 @@ def yaml_rows(path: str, root: SourceMap) -> tuple[list[InstanceRow], list[Diagn
                 target = row.parties if key == "parties" else row.parameters
                 for name, inner in value.items():
                     target[name] = (inner, value.value_locs[name])
+                    row.names[name] = value.key_locs[name]
             else:
                 row.values[key] = (value, at)
         rows.append(row)

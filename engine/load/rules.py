@@ -40,12 +40,19 @@ def _template_id(root: Any) -> str | None:
     return None
 
 
+def _fact_types(root: Any) -> list[str]:
+    """The fact types a rule file that did not load declares, if they can be read."""
+    facts = root.get("facts") if isinstance(root, SourceMap) else None
+    return [name for name in facts if isinstance(name, str)] if isinstance(facts, dict) else []
+
+
 def load_rules(paths: list[str]) -> Portfolio:
     """Every template and portfolio file of ``paths``, assembled; problems are collected."""
     templates: list[Contract] = []
     rows: list[InstanceRow] = []
     problems: list[Diagnostic] = []
     failed: dict[str, list[Diagnostic]] = {}
+    held_types: dict[str, str] = {}
     defined: dict[str, str] = {}
     for p in rule_paths(paths):
         try:
@@ -70,6 +77,7 @@ def load_rules(paths: list[str]) -> Portfolio:
             tid = _template_id(root)
             if tid is not None:
                 failed[tid] = list(exc.diagnostics)
+                held_types.update(dict.fromkeys(_fact_types(root), tid))
             continue
         if template.id in defined:
             message = f"template `{template.id}` is also defined in {defined[template.id]}"
@@ -79,6 +87,7 @@ def load_rules(paths: list[str]) -> Portfolio:
         templates.append(template)
     portfolio = assemble(templates, rows, failed)
     portfolio.problems[:0] = problems
+    portfolio.held_types = held_types
     return portfolio
 
 
