@@ -81,6 +81,7 @@ class DateSpec:
     then: str = ""  # end_of_month
     at: str = ""  # HH:MM in the contract's time zone; empty: end of the day
     earliest: tuple[DateSpec, ...] = ()
+    roll: str = ""  # following | modified_following | preceding | modified_preceding
 
     def anchors(self) -> tuple[Anchor, ...]:
         """Every anchor this date depends on (named dates not expanded)."""
