@@ -210,12 +210,52 @@ class Obligation:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One value of a parameter schedule, in force from ``start`` (None: from the beginning)."""
+
+    value: Decimal
+    start: date | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A parameter that changes at dates (a covenant's step-down): its steps, in date order."""
+
+    steps: tuple[Step, ...]
+
+    def on(self, day: date) -> Decimal:
+        """The value in force on ``day`` (from the start of a step's first day)."""
+        value = self.steps[0].value
+        for step in self.steps:
+            if step.start is None or step.start <= day:
+                value = step.value
+        return value
+
+    def __str__(self) -> str:
+        return "; ".join(
+            f"{s.value}" if s.start is None else f"{s.value} from {s.start.isoformat()}"
+            for s in self.steps
+        )
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """A parameter of a template: its type (number, date, text, schedule) and unit."""
+
+    name: str
+    type: str = "number"
+    unit: str = ""
+    section: str = ""
+    required: bool = False  # no default: every instance gives its value
+
+
+@dataclass(frozen=True)
 class Instance:
     """One signed contract of a template, with its own parameter values and parties' names."""
 
     id: str
     title: str
-    parameters: dict[str, Decimal]
+    parameters: dict[str, Any]  # name -> Decimal, date, str or Schedule
     parties: dict[str, str] = field(default_factory=dict, compare=False)  # role -> name
     loc: Location = field(default=Location(""), compare=False)  # where it is declared
     implicit: bool = field(default=False, compare=False)  # the template's own, none declared
@@ -229,7 +269,7 @@ class Contract:
     title: str
     time_zone: str
     calendars: dict[str, str]  # role (trading_day, business_day) -> calendar name
-    parameters: dict[str, Decimal]
+    parameters: dict[str, Any]  # name -> default value (those without a default are absent)
     instances: tuple[Instance, ...]
     fact_types: dict[str, FactType]
     obligations: tuple[Obligation, ...]
@@ -237,6 +277,7 @@ class Contract:
     dates: dict[str, DateSpec] = field(default_factory=dict, compare=False)
     notices: NoticeRule | None = field(default=None, compare=False)
     parties: dict[str, str] = field(default_factory=dict, compare=False)  # role -> label
+    parameter_specs: dict[str, ParameterSpec] = field(default_factory=dict, compare=False)
 
     def ob(self, rule: str) -> Obligation:
         """The obligation with this rule id."""

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 import zoneinfo
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from engine.diagnostics import Diagnostic, Location, suggest, value_words
+from engine.load.parameters import convert
 from engine.load.portfolio import InstanceRow
 from engine.model import Contract, Instance
 
@@ -43,35 +43,24 @@ class Portfolio:
         self.problems.extend(problems)
 
 
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            return None
-        return number if number.is_finite() else None
-    return None
-
-
-def _parameters(
-    row: InstanceRow, template: Contract
-) -> tuple[dict[str, Decimal], list[Diagnostic]]:
+def _parameters(row: InstanceRow, template: Contract) -> tuple[dict[str, Any], list[Diagnostic]]:
     params, problems = dict(template.parameters), []
+    specs = template.parameter_specs
     for name, (value, loc) in row.parameters.items():
-        if name not in template.parameters:
-            hint = suggest(name, template.parameters)
+        if name not in specs:
+            hint = suggest(name, specs)
             message = f"template `{template.id}` has no parameter `{name}`{hint}"
             problems.append(Diagnostic(row.names.get(name, loc), message))
             continue
-        number = _number(value)
-        if number is None:
-            problems.append(Diagnostic(loc, f"`{name}` must be a number, not {value_words(value)}"))
+        converted, problem = convert(specs[name].type, value)
+        if problem:
+            problems.append(Diagnostic(loc, f"`{name}` {problem}"))
             continue
-        params[name] = number
+        params[name] = converted
+    for name, spec in specs.items():
+        if spec.required and name not in params and name not in row.parameters:
+            message = f"instance `{row.get('id')}` needs a value for parameter `{name}`"
+            problems.append(Diagnostic(row.at("id"), message))
     return params, problems
 
 

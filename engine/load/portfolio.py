@@ -74,7 +74,13 @@ def yaml_rows(path: str, root: SourceMap) -> tuple[list[InstanceRow], list[Diagn
         where = root.value_locs.get("instances", root.loc)
         message = f"`instances` must be a non-empty list, not {value_words(items)}"
         return [], [*problems, Diagnostic(where, message)]
-    rows = []
+    rows, more = entry_rows(items)
+    return rows, [*problems, *more]
+
+
+def entry_rows(items: SourceList) -> tuple[list[InstanceRow], list[Diagnostic]]:
+    """The rows of a YAML list of instances (a portfolio file's, or a template's own)."""
+    rows, problems = [], []
     for item, loc in zip(items, items.item_locs, strict=True):
         if not isinstance(item, SourceMap):
             message = f"an instance must be a mapping, not {value_words(item)}"
