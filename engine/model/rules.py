@@ -1,30 +1,16 @@
-"""Frozen value types shared by the pipeline: contracts, obligations, facts, findings."""
+"""The parts of a template: its vocabulary, date rules, matches and obligations."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from engine.diagnostics import Diagnostic, Location
+from engine.diagnostics import Location
 
 if TYPE_CHECKING:
-    import pendulum
-
     from engine.expressions import Expression
-
-
-class Status(StrEnum):
-    """The state of a finding."""
-
-    OPEN = "open"
-    MET = "met"
-    BREACHED = "breached"
-    EXPIRED = "expired"
-    WAIVED = "waived"  # released by the party it protects (a waiver fact)
 
 
 class Kind(StrEnum):
@@ -207,165 +193,3 @@ class Obligation:
         return tuple(dict.fromkeys(a for s in self.date_specs() for a in s.fact_anchors()))
 
     loc: Location = field(default=Location(""), compare=False)
-
-
-@dataclass(frozen=True)
-class Step:
-    """One value of a parameter schedule, in force from ``start`` (None: from the beginning)."""
-
-    value: Decimal
-    start: date | None = None
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """A parameter that changes at dates (a covenant's step-down): its steps, in date order."""
-
-    steps: tuple[Step, ...]
-
-    def on(self, day: date) -> Decimal:
-        """The value in force on ``day`` (from the start of a step's first day)."""
-        value = self.steps[0].value
-        for step in self.steps:
-            if step.start is None or step.start <= day:
-                value = step.value
-        return value
-
-    def __str__(self) -> str:
-        return "; ".join(
-            f"{s.value}" if s.start is None else f"{s.value} from {s.start.isoformat()}"
-            for s in self.steps
-        )
-
-
-@dataclass(frozen=True)
-class ParameterSpec:
-    """A parameter of a template: its type (number, date, text, schedule) and unit."""
-
-    name: str
-    type: str = "number"
-    unit: str = ""
-    section: str = ""
-    required: bool = False  # no default: every instance gives its value
-
-
-@dataclass(frozen=True)
-class Instance:
-    """One signed contract of a template, with its own parameter values and parties' names."""
-
-    id: str
-    title: str
-    parameters: dict[str, Any]  # name -> Decimal, date, str or Schedule
-    parties: dict[str, str] = field(default_factory=dict, compare=False)  # role -> name
-    loc: Location = field(default=Location(""), compare=False)  # where it is declared
-    implicit: bool = field(default=False, compare=False)  # the template's own, none declared
-
-
-@dataclass(frozen=True)
-class Contract:
-    """A parsed rule file: settings, vocabulary, obligations."""
-
-    id: str
-    title: str
-    time_zone: str
-    calendars: dict[str, str]  # role (trading_day, business_day) -> calendar name
-    parameters: dict[str, Any]  # name -> default value (those without a default are absent)
-    instances: tuple[Instance, ...]
-    fact_types: dict[str, FactType]
-    obligations: tuple[Obligation, ...]
-    path: str = field(default="", compare=False)
-    dates: dict[str, DateSpec] = field(default_factory=dict, compare=False)
-    notices: NoticeRule | None = field(default=None, compare=False)
-    parties: dict[str, str] = field(default_factory=dict, compare=False)  # role -> label
-    parameter_specs: dict[str, ParameterSpec] = field(default_factory=dict, compare=False)
-
-    def ob(self, rule: str) -> Obligation:
-        """The obligation with this rule id."""
-        return next(o for o in self.obligations if o.id == rule)
-
-    def calendar_for(self, unit: str) -> str:
-        """The calendar name that counts ``unit`` (``trading_days`` ...); ``calendar`` for days."""
-        if unit in ("trading_days", "trading_day"):
-            return self.calendars["trading_day"]
-        if unit in ("business_days", "business_day"):
-            return self.calendars["business_day"]
-        return "calendar"
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One dated event from a fact log, validated against a contract vocabulary."""
-
-    id: str
-    type: str
-    at: pendulum.DateTime
-    fields: dict[str, Any]
-    loc: Location = field(compare=False)
-    seq: int = 0  # position in the merged, time-sorted stream
-    contract: str | None = None
-
-    def day(self, tz: str) -> date:
-        """The calendar date of this fact in time zone ``tz``."""
-        return _local_date(self.at, tz)
-
-
-@lru_cache(maxsize=1 << 16)
-def _local_date(at: pendulum.DateTime, tz: str) -> date:
-    local = at.in_timezone(tz)
-    return date(local.year, local.month, local.day)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """What the engine concluded about one obligation instance at the as-of date."""
-
-    contract: str
-    rule: str
-    key: str | None
-    section: str
-    party: str
-    status: Status
-    due: str | None  # YYYY-MM-DD, or ISO datetime with offset
-    due_instant: pendulum.DateTime | None = field(compare=False)
-    amount: Decimal | None
-    facts: tuple[str, ...]
-    message: str
-    title: str = field(default="", compare=False)
-    unit: str = field(default="USD", compare=False)
-    cured: str | None = None  # a breach that has ended: the day it did (late act done, restored)
-    trace: tuple[str, ...] = field(default=(), compare=False)  # how it was reached, step by step
-    template: str = field(default="", compare=False)  # the template (rule file) of the instance
-
-
-@dataclass(frozen=True)
-class Unchecked:
-    """An instance that could not be checked: its template, and the problems in its way."""
-
-    contract: str
-    template: str | None
-    problems: tuple[Diagnostic, ...]
-
-
-@dataclass(frozen=True)
-class Result:
-    """The outcome of one evaluation: the findings at the as-of date, and the facts read.
-
-    ``unchecked`` lists the instances held back by bad input (theirs, or a fact's that
-    may concern them): their findings are not among ``findings``.
-    """
-
-    as_of: date
-    findings: tuple[Finding, ...]
-    considered: int  # facts evaluated
-    after_as_of: tuple[Fact, ...]  # facts dated after the as-of day, not evaluated
-    unchecked: tuple[Unchecked, ...] = ()
-
-    @property
-    def breached(self) -> bool:
-        """Whether any finding is a breach."""
-        return any(f.status is Status.BREACHED for f in self.findings)
-
-    @property
-    def problems(self) -> tuple[Diagnostic, ...]:
-        """Every problem that held an instance back, each once, sorted."""
-        return tuple(sorted({d for u in self.unchecked for d in u.problems}))
