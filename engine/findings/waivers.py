@@ -27,7 +27,9 @@ def _ignored(waiver: Fact, bound: str, contract: Contract) -> str:
     """Why a waiver does not count, in words."""
     party = waiver.fields["party"]
     if not contract.waivers_by:
-        return f"Waiver {waiver.id} by the {bound} ignored: a party cannot waive its own obligation."
+        return (
+            f"Waiver {waiver.id} by the {bound} ignored: a party cannot waive its own obligation."
+        )
     who = " or the ".join(contract.parties.get(p, p) for p in contract.waivers_by)
     under = f" under {contract.waivers_section}" if contract.waivers_section else ""
     label = contract.parties.get(party, party)
