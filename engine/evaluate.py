@@ -13,7 +13,7 @@ from datetime import date
 from engine.diagnostics import Diagnostic
 from engine.findings.instance import instance_findings
 from engine.findings.make import sort_key
-from engine.model import Contract, Fact, Result, Unchecked
+from engine.model import Contract, Fact, Finding, Result, Status, Unchecked
 from engine.run.driver import drive
 
 HeldBack = Mapping[str, tuple[str | None, Sequence[Diagnostic]]]  # instance -> template, why
@@ -40,5 +40,17 @@ def evaluate(
         Unchecked(instance, template, tuple(sorted(set(problems))))
         for instance, (template, problems) in sorted(held.items())
     )
-    ordered = tuple(sorted(findings, key=sort_key))
-    return Result(as_of, ordered, done.considered, done.after_as_of, unchecked)
+    ordered = sorted(findings, key=sort_key)
+    ahead = tuple(f for f in ordered if _ahead(f, as_of))
+    now = tuple(f for f in ordered if not _ahead(f, as_of))
+    return Result(as_of, now, done.considered, done.after_as_of, unchecked, ahead)
+
+
+def _ahead(finding: Finding, as_of: date) -> bool:
+    """An open finding of a period that has not ended by the as-of date: listed by
+    ``upcoming`` and the calendar, not yet by ``check``."""
+    return (
+        finding.status is Status.OPEN
+        and finding.listed_from is not None
+        and finding.listed_from > as_of
+    )

@@ -20,7 +20,7 @@ from pathlib import Path
 from engine.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES = str(ROOT / "rules")
+RULES = str(ROOT / "rules" / "nhtc-series-j.yaml")  # the seed template alone
 
 NOTICE = {"id": "n-1", "type": "conversion_notice", "at": "2000-07-28", "notice_id": "N1",
           "delivery_date": "2000-08-02", "amount": 30000}

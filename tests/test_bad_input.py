@@ -15,7 +15,7 @@ import yaml
 from engine.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES = ROOT / "rules"
+RULES = ROOT / "rules" / "nhtc-series-j.yaml"  # the seed template alone
 BAD = ROOT / "tests" / "bad_inputs"
 EXPECTED: dict[str, list[str]] = yaml.safe_load((BAD / "expected.yaml").read_text("utf-8"))
 RULE_CASES = sorted(k for k in EXPECTED if k.startswith("rules/"))

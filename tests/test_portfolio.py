@@ -37,8 +37,8 @@ def rules_with(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_the_bundled_csv_portfolio_loads_fifty_instances_of_the_seed_template():
-    [contract] = load_contracts([str(ROOT / "rules"), str(EXAMPLE / "instances.csv")])
-    assert contract.id == "nhtc-series-j"
+    contracts = load_contracts([str(ROOT / "rules"), str(EXAMPLE / "instances.csv")])
+    [contract] = [c for c in contracts if c.id == "nhtc-series-j"]
     ids = [i.id for i in contract.instances]
     assert ids == [f"nhtc-j-{n:03d}" for n in range(1, 51)]  # the template's own is replaced
     first = contract.instances[0]

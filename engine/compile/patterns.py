@@ -38,6 +38,9 @@ class Handler(StrEnum):
     PERMITTED = "on_permitted"
     WAIVER = "on_waiver"
     PARAMETER_CHANGED = "on_parameter_changed"
+    READING = "on_reading"
+    CURE = "on_cure"
+    LIMITED = "on_limited"
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.compile.contract import stage_amendments, stage_contract_dates, stage_lookup_index
+from engine.compile.covenant import stage_cure, stage_reading
 from engine.compile.deadline import (
     stage_anchors,
     stage_deadline,
     stage_satisfaction,
     stage_trigger,
 )
+from engine.compile.limit import stage_limited
 from engine.compile.patterns import Fire
 from engine.compile.prohibition import memo_types, stage_prohibition
 from engine.compile.standing import stage_check
@@ -34,6 +36,8 @@ STAGES: dict[Kind, tuple[Stage, ...]] = {
     Kind.RIGHT: (stage_trigger, stage_anchors, stage_satisfaction, stage_deadline),
     Kind.STANDING: (stage_check,),
     Kind.PROHIBITION: (stage_trigger, stage_anchors, stage_prohibition),
+    Kind.TEST: (stage_anchors, stage_reading, stage_cure, stage_deadline),
+    Kind.LIMIT: (stage_limited,),
 }
 
 

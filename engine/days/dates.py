@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pendulum
 
@@ -20,7 +21,8 @@ from engine.days.instants import (
     start_of_day,
 )
 from engine.days.rolls import roll
-from engine.model import Anchor, Contract, DateSpec, Fact
+from engine.expressions import Expression, ExpressionError
+from engine.model import Anchor, Contract, DateSpec, Fact, Period
 
 CLOSED_WORDS = {"XNYS": "NYSE closed", "XFED": "New York banks closed"}
 
@@ -159,9 +161,14 @@ class DateContext:
         trigger: Fact | None,
         anchors: Mapping[Anchor, tuple[date, str]],
         local: Mapping[str, DateSpec] | None = None,
+        period: Period | None = None,
+        env: Mapping[str, Any] | None = None,
     ) -> None:
         self.contract, self.trigger, self.anchors = contract, trigger, anchors
-        self.local = local or {}
+        self.period = period
+        self.env = env or {}  # ``param.*`` (and ``period.*``) names, for `add` expressions
+        schedule = contract.periods.get(period.schedule) if period is not None else None
+        self.local = {**(schedule.dates if schedule else {}), **(local or {})}
         self._named: dict[str, Resolved] = {}
         self.steps: list[str] = []  # each step of the arithmetic, in words, in order
 
@@ -190,6 +197,17 @@ class DateContext:
             return Resolved(d, f"{self.label(self.trigger.type)} on {how}")
         if anchor.kind == "named":
             return self.named(anchor.field)
+        if anchor.kind == "period":
+            assert self.period is not None
+            d = self.period.start if anchor.field == "start" else self.period.end
+            word = "first" if anchor.field == "start" else "last"
+            return Resolved(d, f"the {word} day of {self.period.name} ({day_text(d)})")
+        if anchor.kind == "param":
+            d = self.env.get(f"param.{anchor.field}")
+            name = anchor.field.replace("_", " ")
+            if not isinstance(d, date):
+                return Resolved(None, f"the {name} (not given)")
+            return Resolved(d, f"the {name} {day_text(d)}")
         if anchor.kind == "trigger_field":
             assert self.trigger is not None
             d = self.trigger.fields.get(anchor.field)
@@ -234,7 +252,7 @@ class DateContext:
             return base
         d, how = base.day, base.how
         if spec.add_unit:
-            d, how = self._add(d, spec.add_unit, spec.add_n, how)
+            d, how = self._add(d, spec.add_unit, self._count(spec.add_n), how)
         if spec.then == "end_of_month":
             self.steps.append(f"Last day of {d:%B %Y}: {day_text(end_of_month(d))}.")
             d = end_of_month(d)
@@ -252,6 +270,17 @@ class DateContext:
         self.steps.append(words)
         name = convention.replace("_", " ")
         return Resolved(rolled, f"{how}, rolled to {day_text(rolled)} ({name})")
+
+    def _count(self, n: int | Expression) -> int:
+        """How many days to add: a number, or an expression over ``period.*`` and ``param.*``."""
+        if isinstance(n, int):
+            return n
+        names = {**self.env, **(self.period.names() if self.period else {})}
+        value = n.evaluate(names)
+        if not isinstance(value, Decimal) or value != value.to_integral_value():
+            raise ExpressionError(f"`{n.source}` gives {value}, not a whole number of days")
+        self.steps.append(f"`{' '.join(n.source.split())}`: {int(value)}.")
+        return int(value)
 
     def _add(self, d: date, unit: str, n: int, how: str) -> tuple[date, str]:
         if n == 0:

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from engine.days.dates import day_text, effective_day, effective_instant, number, upper_first
-from engine.days.instants import describe, epoch_us, format_due
+from engine.days.instants import describe, end_of_day, epoch_us, format_due
 from engine.findings.latepay import late_charge
 from engine.findings.make import make_finding
 from engine.model import Fact, Finding, Kind, Status
@@ -171,6 +171,12 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
         status, message = Status.OPEN, f"Due {due_text} ({how}); no {label} yet."
     else:
         status, message = Status.OPEN, f"Due date not yet known: {how}."
+    shown = _shown_due(st, tr) if due is None else None
+    if shown is not None:
+        due, due_at = shown[0].isoformat(), end_of_day(shown[0], tz)
+        message = message.rstrip(".") + f"; shown until then: {shown[1]}, {day_text(shown[0])}."
+    else:
+        due_at = tr.due_at
     for fact, reason in rejected:
         message += (
             f" {st.contract.fact_types[fact.type].label} {fact.day(tz)} ({fact.id}) "
@@ -196,5 +202,13 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
     if status is Status.BREACHED and sat is not None:
         cured = effective_day(st.contract, sat)[0].isoformat()
     return make_finding(
-        st, ob.id, tr.key, status, due, tr.due_at, amount, facts, message, cured, trace
+        st, ob.id, tr.key, status, due, due_at, amount, facts, message, cured, trace
     )
+
+
+def _shown_due(st: InstanceState, tr: Tracked) -> tuple[date, str] | None:
+    """The date shown (not enforced) while the due date is not known, and how it is got."""
+    if tr.obligation.shown_due is None:
+        return None
+    resolved = st.date_context(tr).resolve(tr.obligation.shown_due)
+    return (resolved.day, resolved.how) if resolved.day is not None else None

@@ -27,6 +27,8 @@ def make_finding(
     """A finding of one obligation of this instance, its facts listed once each."""
     ob = next(o for o in st.contract.obligations if o.id == tr_rule)
     unique = list(dict.fromkeys(facts))
+    tracked = st.tracked.get((ob.id, key))
+    period = tracked.period if tracked is not None else None
     return Finding(
         st.instance.id,
         ob.id,
@@ -44,6 +46,7 @@ def make_finding(
         cured,
         trace,
         st.contract.id,
+        period.end if period is not None else None,
     )
 
 

@@ -92,8 +92,13 @@ class DateParts(Parts):
             n = self.expression(n, [*jp, "add", unit], rule, self.scope(trigger))
         return unit, n if n is not None else 0
 
-    def date(self, spec: dict, jp: list, rule: str, trigger: FactType | None) -> DateSpec:
-        """A date rule: `from` an anchor, `add`, `then`, `at`; or the earliest of several."""
+    def date(self, spec: Any, jp: list, rule: str, trigger: FactType | None) -> DateSpec:
+        """A date rule: `from` an anchor, `add`, `then`, `at`; or the earliest of several.
+
+        A bare name (``closing_date``, ``period.end``) is short for ``{from: name}``.
+        """
+        if isinstance(spec, str):
+            spec = {"from": spec}
         if ("from" in spec) == ("earliest" in spec):
             self.error(jp, "a date needs exactly one of `from` and `earliest`", rule)
             return DateSpec()

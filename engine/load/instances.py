@@ -181,6 +181,20 @@ def assemble(
             out.block(tid, tid, [])  # the template's own instance; problems reported once
             out.blocked[tid][1].extend(problems)
     for contract in out.contracts:
+        for instance in (i for i in contract.instances if i.implicit):
+            missing = [n for n, s in contract.parameter_specs.items() if s.required]
+            if missing:
+                message = (
+                    f"template `{contract.id}` has no instance, and its parameter "
+                    f"`{missing[0]}` has no default: list its instances in a portfolio file"
+                )
+                out.block(instance.id, contract.id, [Diagnostic(instance.loc, message)])
+    out.contracts = [
+        replace(c, instances=tuple(i for i in c.instances if i.id not in out.blocked))
+        for c in out.contracts
+    ]
+    out.contracts = [c for c in out.contracts if c.instances]
+    for contract in out.contracts:
         for instance in (i for i in contract.instances if i.implicit and i.id in seen):
             message = f"contract `{instance.id}` is also defined in {seen[instance.id]}"
             out.problems.append(Diagnostic(instance.loc, message))

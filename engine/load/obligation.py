@@ -127,7 +127,8 @@ class ObligationParts(
         if not per:
             return ""
         schedule = self.period_specs.get(per)
-        if schedule is None and self.usable(("periods",)):  # type: ignore[attr-defined]
+        declared = per in (self.root.get("periods") or {})  # declared, but broken: said there
+        if schedule is None and not declared and self.usable(("periods",)):  # type: ignore[attr-defined]
             hint = suggest(per, self.period_specs)
             self.error([*jp, "per"], f"unknown period schedule `{per}`{hint}", rid)
         self.in_period = True

@@ -49,6 +49,8 @@ def _date(raw: Any) -> tuple[date | None, str]:
 
 def _steps(raw: Any) -> list[tuple[Any, Any]]:
     """(value, from) pairs of a schedule as written (YAML list or CSV text)."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return [(raw, None)]  # one value throughout
     if isinstance(raw, str):
         pairs = []
         for part in raw.split(";"):

@@ -163,14 +163,7 @@ class _Builder(ObligationParts):
         items = c.get("instances") if self.usable(("contract", "instances")) else None
         if not items:
             implicit = Instance(template.id, template.title, dict(template.parameters))
-            missing = [n for n, s in template.parameter_specs.items() if s.required]
-            if missing:
-                message = (
-                    f"parameter `{missing[0]}` has no default: the template needs instances "
-                    "(a portfolio file) that give it"
-                )
-                self.error(["contract", "parameters", missing[0]], message)
-            return [replace(implicit, loc=self.at(["contract"]), implicit=True)]
+            return [replace(implicit, loc=self.at(["contract", "id"]), implicit=True)]
         rows, problems = entry_rows(items)
         self.problems += problems
         found: list[Instance] = []

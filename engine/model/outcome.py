@@ -68,6 +68,7 @@ class Finding:
     cured: str | None = None  # a breach that has ended: the day it did (late act done, restored)
     trace: tuple[str, ...] = field(default=(), compare=False)  # how it was reached, step by step
     template: str = field(default="", compare=False)  # the template (rule file) of the instance
+    listed_from: date | None = field(default=None, compare=False)  # a period's last day
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Result:
     considered: int  # facts evaluated
     after_as_of: tuple[Fact, ...]  # facts dated after the as-of day, not evaluated
     unchecked: tuple[Unchecked, ...] = ()
+    ahead: tuple[Finding, ...] = ()  # open findings of periods not ended yet (for upcoming)
 
     @property
     def breached(self) -> bool:

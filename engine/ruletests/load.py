@@ -209,13 +209,15 @@ def is_rule_file(root: Any) -> bool:
 
 
 def _looks_like_rule_file(path: str) -> bool:
-    """True if the file has top-level ``contract:`` and ``obligations:`` keys (a rule file)."""
+    """True for a rule file (top-level ``contract:`` and ``obligations:``) or a portfolio
+    file (``instances:``), neither of which has ``tests:``."""
     try:
         text = Path(path).read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return False
     keys = set(re.findall(r"^([a-z_]+):", text, flags=re.MULTILINE))
-    return {"contract", "obligations"} <= keys and "tests" not in keys
+    rules = {"contract", "obligations"} <= keys or "instances" in keys
+    return rules and "tests" not in keys
 
 
 def load_test_file(path: str) -> RuleTestFile:

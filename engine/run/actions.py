@@ -13,11 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from durable.engine import MessageNotHandledException
-
 from engine.compile.patterns import Fire, Handler
 from engine.days.dates import DateContext, day_text, effective_day, number
 from engine.model import Anchor, Fact, Forbid, Obligation, Window
+from engine.run.opening import open_instance, replace_durable
+from engine.run.periods import open_periods
 from engine.run.state import (
     NEVER_US,
     Act,
@@ -47,24 +47,6 @@ def _tracked(st: InstanceState, c: Any, ob: Obligation) -> Tracked:
     return st.tracked[(ob.id, c.o["key"] or None)]
 
 
-def _quietly(call: Callable[[dict[str, Any]], Any], fact: dict[str, Any]) -> None:
-    try:
-        call(fact)
-    except MessageNotHandledException:
-        pass  # no rule looks at an obligation in this state any more
-
-
-def _replace(c: Any, tr: Tracked, **changes: Any) -> None:
-    """Swap the obligation's durable_rules fact for one with ``changes`` (and a new id)."""
-    old = tr.durable
-    if all(old.get(k) == v for k, v in changes.items()):
-        return
-    new = {**old, **changes, "id": c.host.run.durable_id("o")}
-    tr.durable = new
-    _quietly(c.retract_fact, old)
-    _quietly(c.assert_fact, new)
-
-
 def on_trigger(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
     """A trigger fact: open an obligation instance for its key, with its due date if known."""
     assert ob.trigger is not None
@@ -85,24 +67,7 @@ def on_trigger(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None
             )
         )
         return
-    tr = Tracked(ob, key, fact, st.params, st.contract.time_zone)
-    if ob.amount is not None:
-        value = st.evaluate(ob.amount, st.values(tr)[0], fact, ob.id)
-        tr.amount = value if isinstance(value, Decimal) else None
-    tr.resolve_due(st.contract, st.anchors)
-    st.tracked[(ob.id, key)] = tr
-    tr.durable = {
-        "sid": c.s.sid,
-        "id": run.durable_id("o"),
-        "kind": "obl",
-        "rule": ob.id,
-        "key": key or "",
-        "state": "open",
-        "late_after": tr.late_after_us,
-        "tseq": fact.seq,
-        **{f"a{i}": fact.seq for i in range(len(ob.fact_anchors()))},
-    }
-    _quietly(c.assert_fact, tr.durable)
+    open_instance(run, st, c, ob, key, fact)
 
 
 def _fix_anchor(
@@ -151,7 +116,7 @@ def on_anchor(
     if fixed or anchor.kind == "running_total":
         tr.anchor_facts.append(fact)
     tr.resolve_due(st.contract, st.anchors)
-    _replace(
+    replace_durable(
         c, tr, **{f"a{index}": NEVER_US if fixed else fact.seq, "late_after": tr.late_after_us}
     )
 
@@ -169,7 +134,8 @@ def on_contract_anchor(run: RunState, st: InstanceState, c: Any, anchor: Anchor)
     st.anchor_facts[anchor] = fact
     for tr in st.tracked.values():
         tr.resolve_due(st.contract, st.anchors)
-        _replace(c, tr, late_after=tr.late_after_us)
+        replace_durable(c, tr, late_after=tr.late_after_us)
+    open_periods(run, st, c, fact)
 
 
 def on_index(run: RunState, st: InstanceState, c: Any, fact_type: str) -> None:
@@ -193,14 +159,18 @@ def on_satisfy(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None
             tr.rejected.append((fact, rejection(ob)))
         return
     tr.satisfier = fact
-    _replace(c, tr, state="closed")
+    replace_durable(c, tr, state="closed")
 
 
 def on_deadline(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
-    """Event time passed the deadline with the obligation still open."""
+    """Event time passed the deadline with the obligation still open (``owed``: what is
+    still owed then becomes the finding's amount)."""
     tr = _tracked(st, c, ob)
     tr.passed = True
-    _replace(c, tr, state="overdue")
+    if ob.owed is not None:
+        value = st.evaluate(ob.owed, tr.env(), tr.trigger, ob.id)
+        tr.amount = value if isinstance(value, Decimal) else None
+    replace_durable(c, tr, state="overdue")
 
 
 def on_check(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
@@ -306,6 +276,21 @@ def on_permitted(run: RunState, st: InstanceState, c: Any, ob: Obligation, index
         slot.append(fact)
 
 
+def on_reading(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
+    """The figures a test reads for its period (a compliance certificate)."""
+    _tracked(st, c, ob).readings.append(run.fact(c.f))
+
+
+def on_cure(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
+    """A fact offered to cure a period's test (an equity cure)."""
+    _tracked(st, c, ob).cures.append(run.fact(c.f))
+
+
+def on_limited(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:
+    """A fact a limit counts (an equity cure), kept in time order for its rule."""
+    st.limited.setdefault(ob.id, []).append(run.fact(c.m))
+
+
 HANDLERS: dict[Handler, Callable[..., None]] = {
     Handler.TRIGGER: on_trigger,
     Handler.ANCHOR: on_anchor,
@@ -318,6 +303,9 @@ HANDLERS: dict[Handler, Callable[..., None]] = {
     Handler.PERMITTED: on_permitted,
     Handler.WAIVER: on_waiver,
     Handler.PARAMETER_CHANGED: on_parameter_changed,
+    Handler.READING: on_reading,
+    Handler.CURE: on_cure,
+    Handler.LIMITED: on_limited,
 }
 
 

@@ -20,7 +20,7 @@ from engine.days.dates import DateContext, deadline_instant, effective_instant
 from engine.days.instants import end_of_day, epoch_us
 from engine.diagnostics import Diagnostic
 from engine.expressions import Expression, ExpressionError
-from engine.model import Anchor, Contract, Fact, Instance, Obligation, Schedule
+from engine.model import Anchor, Contract, Fact, Instance, Obligation, Period, Schedule
 
 NEVER_US = 2**53 - 1  # "no due date yet": no tick is ever later than this
 
@@ -79,10 +79,14 @@ class Tracked:
     due_how: str = ""
     amount: Decimal | None = None
     durable: dict[str, Any] = field(default_factory=dict)  # the fact asserted in durable_rules
+    period: Period | None = None  # the period of a rule run per period
+    readings: list[Fact] = field(default_factory=list)  # a test's figures for its period
+    cures: list[Fact] = field(default_factory=list)  # facts offered to cure a failed test
 
     def env(self, fact: Fact | None = None) -> dict[str, Any]:
         """Names an expression of this obligation can use (lookups and values: see ``values``)."""
         env = param_names(self.params, self.test_day())
+        env.update(self.period.names() if self.period else {})
         env.update(fact_env("trigger", self.trigger))
         env.update(fact_env("fact", fact))
         env.update({f"total.{k}": v for k, v in self.totals_paid.items()})
@@ -90,8 +94,9 @@ class Tracked:
         return env
 
     def test_day(self) -> date:
-        """The day the rule tests: a schedule parameter takes its value in force then."""
-        return self.trigger.day(self.tz)
+        """The day the rule tests (a period's last day, else its trigger's): a schedule
+        parameter takes its value in force then."""
+        return self.period.end if self.period else self.trigger.day(self.tz)
 
     def add_to_totals(self, fact: Fact) -> None:
         """Count a satisfying-type fact's numbers into ``total.<field>`` (instalments)."""
@@ -104,7 +109,8 @@ class Tracked:
     def dates(self, shared: dict[Anchor, tuple[date, str]], contract: Contract) -> DateContext:
         """The date context of this instance: contract-wide anchors, then its own."""
         anchors = {**shared, **self.anchors}
-        return DateContext(contract, self.trigger, anchors, self.obligation.dates)
+        env = param_names(self.params, self.test_day())
+        return DateContext(contract, self.trigger, anchors, self.obligation.dates, self.period, env)
 
     def resolve_due(self, contract: Contract, shared: dict[Anchor, tuple[date, str]]) -> None:
         """Recompute the due date from the trigger and the anchors known now."""
@@ -166,7 +172,9 @@ class InstanceState:
     index: dict[str, list[Fact]] = field(default_factory=dict)  # facts kept for lookups
     allowed: dict[tuple[str, str | None], list[Fact]] = field(default_factory=dict)
     waivers: list[Fact] = field(default_factory=list)
-    params: dict[str, Decimal] = field(default_factory=dict)  # current values (amendments)
+    params: dict[str, Any] = field(default_factory=dict)  # current values (amendments)
+    periods: dict[str, list[Period]] = field(default_factory=dict)  # by schedule, once opened
+    limited: dict[str, list[Fact]] = field(default_factory=dict)  # a limit rule's facts
 
     def __post_init__(self) -> None:
         self.params = dict(self.instance.parameters)
@@ -188,8 +196,17 @@ class InstanceState:
     def date_context(self, tr: Tracked | None) -> DateContext:
         """Dates as known now, for one obligation instance or the contract as a whole."""
         if tr is None:
-            return DateContext(self.contract, None, self.anchors)
+            env = param_names(self.params, None)
+            return DateContext(self.contract, None, self.anchors, env=env)
         return tr.dates(self.anchors, self.contract)
+
+    def period_context(self, schedule: str, name: str) -> DateContext | None:
+        """The dates of one period of a schedule (None if it has no such period)."""
+        found = next((p for p in self.periods.get(schedule, []) if p.name == name), None)
+        if found is None:
+            return None
+        env = param_names(self.params, found.end)
+        return DateContext(self.contract, None, self.anchors, None, found, env)
 
     def lookup(self, tr: Tracked, name: str, ctx: DateContext) -> tuple[Fact | None, str]:
         """The fact a lookup names (None if not recorded), and words saying which."""
