@@ -23,12 +23,20 @@ from engine.cli.common import (
     load_and_evaluate,
 )
 from engine.diagnostics import Diagnostic, Location
-from engine.history.compare import DEFAULT_PATH, ENV_PATH, NEW, Settings, file_digests, settings
+from engine.history.compare import (
+    DEFAULT_PATH,
+    ENV_PATH,
+    NEW,
+    Settings,
+    file_digests,
+    history_doc,
+    settings,
+)
 from engine.history.report import to_json_marked, to_text_marked
 from engine.history.store import HistoryError, Outcome, Run, record
 from engine.load.facts import fact_paths
 from engine.model import Result
-from engine.output.report import finding_json, to_json, to_text
+from engine.output.report import to_json, to_text
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -70,7 +78,7 @@ def _record(inputs: Inputs, result: Result, args: argparse.Namespace, opts: Sett
         contracts=tuple(sorted({c.id for c in inputs.contracts})),
         as_of=result.as_of.isoformat(),
         inputs=files,
-        findings=[finding_json(f) for f in result.findings],
+        findings=[history_doc(f) for f in result.findings],
         recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),  # clock-ok: CLI only
     )
     return record(opts.path, run, test_pause=opts.test_pause)

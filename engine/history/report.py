@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from engine.days.dates import upper_first
 from engine.history.compare import NEW, Resolved
 from engine.history.store import Outcome
 from engine.model import Result
@@ -42,6 +43,7 @@ def history_json(outcome: Outcome, path: Path, only_new: bool) -> dict[str, Any]
         "known": len(changes.marks) - changes.count(NEW),
         "resolved": len(changes.resolved),
         "only_new": only_new,
+        "adhoc": outcome.adhoc,
     }
 
 
@@ -57,20 +59,15 @@ def to_json_marked(result: Result, outcome: Outcome, path: Path, only_new: bool)
 
 
 _MARK_WIDTH = 8  # "RESOLVED" in the resolved section
+_LABELS = {"window_ended": "ENDED"}  # the resolution as the resolved section's first column
 
 
 def _resolved_lines(r: Resolved, width: int) -> list[str]:
     f = r.finding
-    due = f" (due {f['due']})" if f.get("due") else ""
-    if r.resolution == "cured":
-        what = f"breach{due} cured {f.get('cured')}"
-    elif r.resolution == "changed":
-        what = f"was breached{due}; now another status (see above)"
-    else:
-        what = f"was {f.get('status')}{due}; no longer reported"
-    head = f"{r.resolution.upper():<{_MARK_WIDTH}}{f['rule']:<22} {(f.get('key') or '-'):<12} "
+    label = _LABELS.get(r.resolution, r.resolution.upper())
+    head = f"{label:<{_MARK_WIDTH}}{f['rule']:<22} {(f.get('key') or '-'):<12} "
     head += str(f["contract"])
-    body = f"[{f.get('section', '')}] {what}. {f.get('message', '')}"
+    body = f"[{f.get('section', '')}] {upper_first(r.why)}. {f.get('message', '')}"
     indent = " " * (_MARK_WIDTH + 4)
     wrapped = textwrap.wrap(body, width=width, initial_indent=indent, subsequent_indent=indent)
     return [head, *wrapped]
@@ -95,7 +92,13 @@ def to_text_marked(
     counts = f"{new} new, {known} known, {len(changes.resolved)} resolved"
     if only_new and known:
         counts += f" ({known} known not shown: --only-new)"
-    if outcome.recorded:
+    if outcome.recorded and outcome.adhoc:
+        note = (
+            f"History: run {outcome.run} recorded in {path} as an ad-hoc run (its as-of date is "
+            f"before {outcome.latest_as_of}, the latest recorded): later runs are not compared "
+            f"with it: {counts}."
+        )
+    elif outcome.recorded:
         note = f"History: run {outcome.run} recorded in {path}: {counts}."
     else:
         note = (
