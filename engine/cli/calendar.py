@@ -8,11 +8,26 @@ arguments and writes it.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+from datetime import UTC, datetime
 
-from engine.cli.common import EXIT_OK, add_input_arguments, fail, load_and_evaluate
+from engine.cli.common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    Inputs,
+    add_input_arguments,
+    fail,
+    load_and_evaluate,
+)
 from engine.diagnostics import Diagnostic, Location
-from engine.output.ics import DEFAULT_REMINDERS, offset_text, parse_offset, to_ics
+from engine.history.compare import DEFAULT_PATH, ENV_PATH, settings
+from engine.history.sent import publish_with_history
+from engine.history.store import HistoryError
+from engine.model import Result
+from engine.output.ics import DEFAULT_REMINDERS, offset_text, parse_offset, publish
+from engine.output.ics_updates import Published, Sent
 
 
 def _offset(text: str) -> object:
@@ -48,6 +63,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also met, breached and expired findings with a due date (no reminders)",
     )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--history",
+        nargs="?",
+        const="",
+        metavar="PATH",
+        help=f"remember what this calendar sent in the run history (default PATH "
+        f"{DEFAULT_PATH}; also set by {ENV_PATH}): a changed deadline gets a higher SEQUENCE, "
+        f"one no longer open is sent as STATUS:CANCELLED",
+    )
+    where.add_argument(
+        "--no-history", action="store_true", help=f"remember nothing, even if {ENV_PATH} is set"
+    )
 
 
 def write(data: bytes, out: str | None) -> list[Diagnostic]:
@@ -75,12 +103,42 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(outcome, list):
         return fail(outcome)
     inputs, result = outcome
-    data = to_ics(
-        result.findings,
-        inputs.contracts,
-        inputs.as_of,
-        reminders=args.remind or DEFAULT_REMINDERS,
-        include_past=args.include_past,
-    )
+    now = datetime.now(UTC).replace(microsecond=0)  # clock-ok: DTSTAMP, the run's time
+    path = settings(args.history, args.no_history, False, False, os.environ).path
+
+    def make(previous: dict[str, Sent]) -> Published:
+        return publish(
+            result.findings,
+            inputs.contracts,
+            inputs.as_of,
+            now,
+            reminders=args.remind or DEFAULT_REMINDERS,
+            include_past=args.include_past,
+            previous=previous,
+        )
+
+    if path is None:
+        data = make({}).data
+    else:
+        try:
+            data = publish_with_history(
+                path,
+                _calendar_name(inputs, result, args),
+                inputs.as_of.isoformat(),
+                now.isoformat(),
+                make,
+            ).data
+        except HistoryError as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_INPUT
     problems = write(data, args.out)
     return fail(problems) if problems else EXIT_OK
+
+
+def _calendar_name(inputs: Inputs, result: Result, args: argparse.Namespace) -> str:
+    """What selects the calendar's events: its memory in the run history is kept by it."""
+    selection = {
+        "contracts": sorted({c.id for c in inputs.contracts}),
+        "include_past": bool(args.include_past),
+    }
+    return json.dumps(selection, sort_keys=True)

@@ -12,6 +12,8 @@ Tables (schema version 2, in ``meta``):
   (``new``/``known``) and the finding as JSON.
 - ``resolved``: the findings of the baseline run resolved by this run: how
   (``resolution``), why in words, and the finding as JSON.
+- ``calendars`` and ``calendar_events``: what each deadline calendar sent last
+  (``engine.history.sent``).
 
 A version 1 database (before ad-hoc runs) is upgraded in place: its runs are all taken
 as nightly runs.
@@ -29,7 +31,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +73,21 @@ _SCHEMA = (
         doc TEXT NOT NULL,
         why TEXT,
         PRIMARY KEY (run, pos))""",
+)
+_SCHEMA += (  # what each deadline calendar sent last (engine.history.sent)
+    """CREATE TABLE IF NOT EXISTS calendars (
+        calendar TEXT PRIMARY KEY,
+        as_of TEXT NOT NULL,
+        sent_at TEXT)""",
+    """CREATE TABLE IF NOT EXISTS calendar_events (
+        calendar TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        sequence INTEGER NOT NULL,
+        dates TEXT NOT NULL,
+        state TEXT NOT NULL,
+        last_day TEXT NOT NULL,
+        event TEXT NOT NULL,
+        PRIMARY KEY (calendar, uid))""",
 )
 _UPGRADE_1_TO_2 = (
     "ALTER TABLE runs ADD COLUMN adhoc INTEGER NOT NULL DEFAULT 0",
@@ -126,11 +144,21 @@ def record(
 ) -> Outcome:
     """Record ``run`` (unless an identical run is recorded) and mark its findings.
 
-    Everything happens in one ``BEGIN IMMEDIATE`` transaction. Raises ``HistoryLocked``
-    when another run holds the lock for longer than ``timeout`` (``BUSY_TIMEOUT``), and
-    ``HistoryError`` when the file cannot be used. ``test_pause`` (tests only,
+    Everything happens in one ``transaction``. ``test_pause`` (tests only,
     ``SECONDS:MARKER``) sleeps halfway through writing the findings, after creating the
     file ``MARKER``, so that a test can kill the run mid-write.
+    """
+    with transaction(path, timeout) as db:
+        return _record(db, run, test_pause)
+
+
+@contextmanager
+def transaction(path: Path, timeout: float | None = None) -> Iterator[sqlite3.Connection]:
+    """The history database, its schema ensured, in one ``BEGIN IMMEDIATE`` transaction.
+
+    Committed when the block ends, rolled back if it raises. Raises ``HistoryLocked``
+    when another run holds the lock for longer than ``timeout`` (``BUSY_TIMEOUT``), and
+    ``HistoryError`` when the file cannot be used.
     """
     wait = BUSY_TIMEOUT if timeout is None else timeout
     try:
@@ -146,13 +174,13 @@ def record(
                 raise HistoryLocked(path) from exc
             raise
         try:
-            outcome = _record(db, path, run, test_pause)
+            _ensure_schema(db, path)
+            yield db
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        return outcome
     except sqlite3.OperationalError as exc:
         if _locked(exc):
             raise HistoryLocked(path) from exc
@@ -213,8 +241,7 @@ def _baseline(db: sqlite3.Connection, contracts: str, as_of: str) -> tuple[int, 
     return None if row is None else (int(row[0]), str(row[1]))
 
 
-def _record(db: sqlite3.Connection, path: Path, run: Run, test_pause: str | None) -> Outcome:
-    _ensure_schema(db, path)
+def _record(db: sqlite3.Connection, run: Run, test_pause: str | None) -> Outcome:
     contracts = json.dumps(sorted(run.contracts))
     print_ = fingerprint(run.contracts, run.as_of, run.inputs, run.findings)
     same = db.execute(
