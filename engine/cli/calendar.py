@@ -21,13 +21,20 @@ from engine.cli.common import (
     fail,
     load_and_evaluate,
 )
+from engine.cli.options import add_filter_arguments, add_history_arguments, paragraph, selection_of
 from engine.diagnostics import Diagnostic, Location
-from engine.history.compare import DEFAULT_PATH, ENV_PATH, settings
+from engine.history.compare import settings
 from engine.history.sent import publish_with_history
 from engine.history.store import HistoryError
-from engine.model import Result
 from engine.output.ics import DEFAULT_REMINDERS, offset_text, parse_offset, publish
 from engine.output.ics_updates import Published, Sent
+from engine.output.select import Selection
+
+EXIT_CODES = """\
+exit status:
+  0  the calendar was written (whatever the findings: a calendar is not a verdict)
+  2  bad usage or bad input: every problem on standard error as path:line[:col]: message;
+     the file --out cannot be written; or the history database locked or unusable"""
 
 
 def _offset(text: str) -> object:
@@ -43,13 +50,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "calendar",
         help="open deadlines as an iCalendar (.ics) file",
-        description="Write every open deadline with a known due date as an RFC 5545 "
-        "calendar: a 15-minute event ending at a deadline with a time of day, an all-day "
-        "event for a deadline that runs to the end of a day. Event UIDs are stable, so "
-        "importing a newer file updates the events. Exit status 0 (2 on bad input).",
+        description=paragraph(
+            "Write every open deadline with a known due date as an RFC 5545 "
+            "calendar: a 15-minute event ending at a deadline with a time of day, an all-day "
+            "event for a deadline that runs to the end of a day. Event UIDs are stable, so "
+            "importing a newer file updates the events; DTSTAMP is the time of the run. "
+            "Deadlines only: a prohibition's window end is not one."
+        ),
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_input_arguments(parser)
-    parser.add_argument("--out", metavar="FILE.ics", help="write here (default: standard output)")
+    parser.add_argument(
+        "--out", metavar="FILE.ics", help="write the calendar here (default: standard output)"
+    )
     parser.add_argument(
         "--remind",
         action="append",
@@ -63,18 +77,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also met, breached and expired findings with a due date (no reminders)",
     )
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--history",
-        nargs="?",
-        const="",
-        metavar="PATH",
-        help=f"remember what this calendar sent in the run history (default PATH "
-        f"{DEFAULT_PATH}; also set by {ENV_PATH}): a changed deadline gets a higher SEQUENCE, "
-        f"one no longer open is sent as STATUS:CANCELLED",
-    )
-    where.add_argument(
-        "--no-history", action="store_true", help=f"remember nothing, even if {ENV_PATH} is set"
+    add_filter_arguments(parser)
+    add_history_arguments(
+        parser,
+        "remember what this calendar sent in the run history: a changed deadline is sent "
+        "with a higher SEQUENCE, one met or gone as STATUS:CANCELLED",
     )
 
 
@@ -103,12 +110,16 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(outcome, list):
         return fail(outcome)
     inputs, result = outcome
+    selection, bad = selection_of(args, inputs.contracts)
+    if bad:
+        return fail(bad)
+    findings = selection.findings(result.findings)
     now = datetime.now(UTC).replace(microsecond=0)  # clock-ok: DTSTAMP, the run's time
     path = settings(args.history, args.no_history, False, False, os.environ).path
 
     def make(previous: dict[str, Sent]) -> Published:
         return publish(
-            result.findings,
+            findings,
             inputs.contracts,
             inputs.as_of,
             now,
@@ -123,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             data = publish_with_history(
                 path,
-                _calendar_name(inputs, result, args),
+                _calendar_name(inputs, selection, args),
                 inputs.as_of.isoformat(),
                 now.isoformat(),
                 make,
@@ -135,10 +146,11 @@ def run(args: argparse.Namespace) -> int:
     return fail(problems) if problems else EXIT_OK
 
 
-def _calendar_name(inputs: Inputs, result: Result, args: argparse.Namespace) -> str:
+def _calendar_name(inputs: Inputs, selection: Selection, args: argparse.Namespace) -> str:
     """What selects the calendar's events: its memory in the run history is kept by it."""
-    selection = {
+    name = {
         "contracts": sorted({c.id for c in inputs.contracts}),
+        "filters": selection.to_json(),
         "include_past": bool(args.include_past),
     }
-    return json.dumps(selection, sort_keys=True)
+    return json.dumps(name, sort_keys=True)

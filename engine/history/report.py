@@ -2,8 +2,9 @@
 
 Additions only: the text table gains a ``CHANGE`` column (``NEW``/``KNOWN``), a
 "resolved since" section and a history line; the JSON document gains ``"change"`` in
-each finding, a top-level ``"resolved"`` list and a ``"history"`` object. With
-``--only-new`` only the new findings are listed (and the resolved ones).
+each finding, a top-level ``"resolved"`` list and a ``"history"`` object; the CSV a last
+``change`` column. With ``--only-new`` only the new findings are listed (and the resolved
+ones); the summary still counts every finding.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from engine.history.compare import NEW, Resolved
 from engine.history.store import Outcome
 from engine.model import Result
 from engine.output.report import to_json, to_text
+from engine.output.spreadsheet import to_csv
 
 
 def _shown(result: Result, outcome: Outcome, only_new: bool) -> tuple[Result, list[str]]:
@@ -50,12 +52,18 @@ def history_json(outcome: Outcome, path: Path, only_new: bool) -> dict[str, Any]
 def to_json_marked(result: Result, outcome: Outcome, path: Path, only_new: bool) -> str:
     """The ``check --format json`` document with ``change``, ``resolved`` and ``history``."""
     shown, marks = _shown(result, outcome, only_new)
-    doc = json.loads(to_json(shown))
+    doc = json.loads(to_json(shown, summary_of=result.findings))
     for finding, mark in zip(doc["findings"], marks, strict=True):
         finding["change"] = mark
     doc["resolved"] = [r.to_json() for r in outcome.changes.resolved]
     doc["history"] = history_json(outcome, path, only_new)
     return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def to_csv_marked(result: Result, outcome: Outcome, path: Path, only_new: bool) -> str:
+    """The CSV with a last ``change`` column (``path``: unused, as the other renderers)."""
+    shown, marks = _shown(result, outcome, only_new)
+    return to_csv(shown.findings, marks)
 
 
 _MARK_WIDTH = 8  # "RESOLVED" in the resolved section
@@ -78,7 +86,7 @@ def to_text_marked(
 ) -> str:
     """The text table with a CHANGE column, a resolved section and a history line."""
     shown, marks = _shown(result, outcome, only_new)
-    lines = [to_text(shown, width, marks=marks)]
+    lines = [to_text(shown, width, marks=marks, summary_of=result.findings)]
     changes = outcome.changes
     if outcome.baseline is None:
         lines += ["", "No earlier run for these contracts: every finding is new."]

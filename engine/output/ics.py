@@ -33,8 +33,8 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Event
 
 from engine.model import Contract, Finding, Instance, Obligation, Status
+from engine.output.deadlines import is_deadline
 from engine.output.ics_updates import Published, Sent, cancelled_events, sequence_of
-from engine.output.upcoming import is_deadline
 
 DEFAULT_REMINDERS: tuple[timedelta, ...] = (timedelta(days=7), timedelta(days=1))
 EVENT_LENGTH = timedelta(minutes=15)

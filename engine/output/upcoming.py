@@ -22,7 +22,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.findings.make import sort_key
-from engine.model import Finding, Kind, Status
+from engine.model import Finding, Status
+from engine.output.deadlines import is_deadline
 from engine.output.report import finding_json
 
 DEFAULT_DAYS = 30
@@ -37,11 +38,6 @@ class Upcoming:
     through: date
     deadlines: tuple[Finding, ...]
     undated: tuple[Finding, ...]
-
-
-def is_deadline(f: Finding) -> bool:
-    """Whether a finding's date is a deadline (a prohibition's window end is not)."""
-    return f.kind != Kind.PROHIBITION.value
 
 
 def due_day(f: Finding) -> date:
