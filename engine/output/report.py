@@ -96,11 +96,10 @@ def to_text(
     counts: dict[str, int] = {}
     for f in result.findings:
         counts[f.status.value] = counts.get(f.status.value, 0) + 1
-    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no findings"
-    lines += [
-        "",
-        f"{len(result.findings)} findings: {summary}. {result.considered} facts considered.",
-    ]
+    listed = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    n = len(result.findings)
+    listed = f"{n} finding{'s' if n != 1 else ''} listed" + (f": {listed}" if listed else "")
+    lines += ["", f"{listed}. {result.considered} facts considered."]
     if result.after_as_of:
         lines.append(
             f"{len(result.after_as_of)} facts dated after {result.as_of} not "
