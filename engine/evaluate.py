@@ -7,16 +7,38 @@ instance's state as findings, sorted by due date, contract, rule and key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 
+from engine.diagnostics import Diagnostic
 from engine.findings.instance import instance_findings
 from engine.findings.make import sort_key
-from engine.model import Contract, Fact, Result
+from engine.model import Contract, Fact, Result, Unchecked
 from engine.run.driver import drive
 
+HeldBack = Mapping[str, tuple[str | None, Sequence[Diagnostic]]]  # instance -> template, why
 
-def evaluate(contracts: list[Contract], facts: list[Fact], as_of: date) -> Result:
-    """Evaluate every contract instance against the facts, as at the end of ``as_of``."""
-    done = drive(contracts, facts, as_of)
-    findings = [f for st in done.states for f in instance_findings(st, as_of)]
-    return Result(as_of, tuple(sorted(findings, key=sort_key)), done.considered, done.after_as_of)
+
+def evaluate(
+    contracts: list[Contract], facts: list[Fact], as_of: date, held_back: HeldBack | None = None
+) -> Result:
+    """Evaluate every contract instance against the facts, as at the end of ``as_of``.
+
+    Instances in ``held_back`` (bad input of their own) are not run; an instance whose
+    facts' data cause a problem in the run is dropped too. Both are listed in
+    ``Result.unchecked``, with their problems; every other instance's findings stand.
+    """
+    held = dict(held_back or {})
+    done = drive(contracts, facts, as_of, skip=held.keys())
+    findings = []
+    for st in done.states:
+        if st.problems:
+            held[st.instance.id] = (st.contract.id, st.problems)
+        else:
+            findings += instance_findings(st, as_of)
+    unchecked = tuple(
+        Unchecked(instance, template, tuple(sorted(set(problems))))
+        for instance, (template, problems) in sorted(held.items())
+    )
+    ordered = tuple(sorted(findings, key=sort_key))
+    return Result(as_of, ordered, done.considered, done.after_as_of, unchecked)

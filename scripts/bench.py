@@ -257,7 +257,7 @@ def run_engine(path: Path, n: int, as_of: date, rules: str, trace: bool) -> dict
 
     def imports() -> tuple[Any, ...]:
         names = (
-            "engine.load.rulefile",
+            "engine.load.rules",
             "engine.load.facts",
             "engine.evaluate",
             "engine.output.report",

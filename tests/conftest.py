@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 
 from engine.cli import main
+from engine.diagnostics import InputError
 from engine.evaluate import evaluate
 from engine.load.facts import read_facts
-from engine.load.rulefile import load_contracts
+from engine.load.rules import load_contracts
 from engine.model import Contract, Finding, Result
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +64,10 @@ def write_facts(tmp_path: Path) -> Callable[[Iterable[FactLine]], Path]:
 
 
 def _evaluate(contracts: list[Contract], path: str, as_of: date) -> Result:
-    return evaluate(contracts, read_facts([path], contracts), as_of)
+    result = evaluate(contracts, read_facts([path], contracts), as_of)
+    if result.unchecked:
+        raise InputError(result.problems)
+    return result
 
 
 @pytest.fixture

@@ -227,3 +227,22 @@ def test_bad_usage(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2
     assert out == ""
     assert "error:" in err
+
+
+# --- validate catches what check rejects ------------------------------------------
+
+
+@pytest.mark.parametrize("case", RULE_CASES + FACT_CASES)
+def test_validate_and_check_report_the_same_problems(
+    case: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Every bad input: `validate` prints exactly what `check` prints, both exit 2."""
+    facts = tmp_path / "good.jsonl"
+    facts.write_text(GOOD_FACT, "utf-8")
+    path = str(BAD / case)
+    rules, log = (path, str(facts)) if case.startswith("rules/") else (str(RULES), path)
+    check = run(capsys, "check", "--rules", rules, "--facts", log, "--as-of", "2000-12-31")
+    validate = run(capsys, "validate", rules, log)
+    assert check[0] == validate[0] == 2
+    assert check[2] == validate[2]
+    assert_diagnostics(validate[2], path, EXPECTED[case])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from engine.evaluate import evaluate
 from engine.load.facts import read_facts
-from engine.load.rulefile import load_contracts
+from engine.load.rules import load_contracts
 from engine.model import Status
 from engine.run.driver import compiled
 
@@ -46,8 +46,8 @@ def write(tmp_path: Path, facts: list[dict]) -> str:
 def test_facts_route_to_their_contract_instance(tmp_path):
     contracts = load_contracts([str(two_buyers(tmp_path))])
     facts = read_facts([write(tmp_path, [
-        # No `contract`: both Buyers' agreements were accepted that day.
-        {"id": "acc", "type": "agreement_accepted", "at": "2000-03-03T10:00"},
+        # `"contract": "*"`: both Buyers' agreements were accepted that day.
+        {"id": "acc", "type": "agreement_accepted", "at": "2000-03-03T10:00", "contract": "*"},
         # Only Buyer A deposits, on time.
         {"id": "dep-a", "type": "purchase_price_deposited", "at": "2000-03-08T16:00",
          "amount": 500000, "contract": "nhtc-j-buyer-a"},
@@ -95,3 +95,30 @@ def test_a_fact_for_an_unknown_instance_is_rejected(tmp_path, capsys):
                  "--as-of", "2000-03-31"])
     assert code == 2
     assert f"{path}:1:" in capsys.readouterr().err
+
+
+def test_a_fact_without_contract_that_several_instances_take_is_an_error(tmp_path, capsys):
+    from engine.cli import main
+
+    path = write(tmp_path, [{"id": "acc", "type": "agreement_accepted", "at": "2000-03-03"}])
+    code = main(["check", "--rules", str(two_buyers(tmp_path)), "--facts", path,
+                 "--as-of", "2000-03-31"])
+    assert code == 2
+    # Column 23: where the value of `type` starts in the line json.dumps writes
+    # (`{"id": "acc", ` is 14 characters, `"type": ` 8 more).
+    assert capsys.readouterr().err == (
+        f"{path}:1:23: fact type `agreement_accepted` is used by 2 instances "
+        "(nhtc-j-buyer-a, nhtc-j-buyer-b): name its `contract` "
+        '(or `"contract": "*"` for all of them)\n'
+    )
+
+
+def test_a_fact_for_a_type_its_instance_lacks_is_an_error(tmp_path, capsys):
+    from engine.cli import main
+
+    path = write(tmp_path, [{"id": "x", "type": "nonesuch", "at": "2000-03-03",
+                             "contract": "nhtc-j-buyer-a"}])
+    code = main(["check", "--rules", str(two_buyers(tmp_path)), "--facts", path,
+                 "--as-of", "2000-03-31"])
+    assert code == 2
+    assert "unknown fact type `nonesuch`" in capsys.readouterr().err

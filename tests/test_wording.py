@@ -22,7 +22,7 @@ from engine.evaluate import evaluate
 from engine.expressions import parse_expression
 from engine.findings.requirement import requirement_words
 from engine.load.facts import read_facts
-from engine.load.rulefile import load_contracts
+from engine.load.rules import load_contracts
 from engine.model import Status
 
 RESERVE = "share-reserve"

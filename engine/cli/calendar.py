@@ -19,6 +19,7 @@ from engine.cli.common import (
     Inputs,
     add_input_arguments,
     fail,
+    finish,
     load_and_evaluate,
 )
 from engine.cli.options import add_filter_arguments, add_history_arguments, paragraph, selection_of
@@ -143,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
             print(str(exc), file=sys.stderr)
             return EXIT_INPUT
     problems = write(data, args.out)
-    return fail(problems) if problems else EXIT_OK
+    return fail(problems) if problems else finish(inputs, result, EXIT_OK)
 
 
 def _calendar_name(inputs: Inputs, selection: Selection, args: argparse.Namespace) -> str:

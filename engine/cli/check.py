@@ -22,6 +22,7 @@ from engine.cli.common import (
     Inputs,
     add_input_arguments,
     fail,
+    finish,
     load_and_evaluate,
 )
 from engine.cli.options import add_filter_arguments, add_history_arguments, paragraph, selection_of
@@ -127,12 +128,14 @@ def run(args: argparse.Namespace) -> int:
     inputs, result = outcome
     selection, bad = selection_of(args, inputs.contracts)
     if bad:
-        return fail(bad)
-    if opts.path is None:
+        return fail([*bad, *inputs.problems, *result.problems])
+    if opts.path is None or inputs.problems or result.unchecked:
         shown = selection.result(result)
         renderers = {"json": to_json, "csv": lambda r: to_csv(r.findings), "text": to_text}
         _print(renderers[args.format](shown))
-        return EXIT_BREACH if shown.breached else EXIT_OK
+        if opts.path is not None:
+            print("run history not recorded: some contracts could not be checked", file=sys.stderr)
+        return finish(inputs, result, EXIT_BREACH if shown.breached else EXIT_OK)
     try:
         history = _record(inputs, result, args, opts)
     except HistoryError as exc:

@@ -10,16 +10,16 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pendulum
 
 from engine.days.instants import InstantError, parse_date
 from engine.diagnostics import Diagnostic, InputError, Location, render
-from engine.evaluate import evaluate
-from engine.load.facts import read_facts
-from engine.load.rulefile import load_contracts
+from engine.evaluate import HeldBack, evaluate
+from engine.load.facts import FactReader
+from engine.load.rules import load_rules
 from engine.model import Contract, Fact, Result
 
 EXIT_OK, EXIT_BREACH, EXIT_INPUT = 0, 1, 2
@@ -94,41 +94,66 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
 
 @dataclass(frozen=True)
 class Inputs:
-    """Loaded and validated inputs of an evaluating command."""
+    """Loaded and validated inputs of an evaluating command.
+
+    ``problems`` are those found in the inputs; ``held_back`` the instances they keep
+    from being checked (instance -> its template and the problems). The other
+    instances are evaluated and reported all the same.
+    """
 
     contracts: list[Contract]
     facts: list[Fact]
     as_of: date
+    problems: tuple[Diagnostic, ...] = ()
+    held_back: HeldBack = field(default_factory=dict)
 
 
 def load_inputs(args: argparse.Namespace) -> Inputs | list[Diagnostic]:
-    """Rules, facts and as-of from the arguments, or every problem found with them."""
+    """Rules, facts and as-of from the arguments; only problems when nothing can be checked."""
     as_of, problems = parse_as_of(args.as_of)
     missing = missing_defaults(args)
     if missing:
         return [*problems, *missing]
     rules = args.rules or ["rules"]
-    try:
-        contracts = load_contracts(rules)
-    except InputError as exc:
-        return [*problems, *exc.diagnostics]
-    if not contracts:
+    portfolio = load_rules(rules)
+    if not portfolio.contracts and not portfolio.problems:
         return [*problems, no_rules(rules)]
+    if not portfolio.contracts:
+        return [*problems, *portfolio.problems]
+    contracts = portfolio.contracts
+    held = {i: (tid, list(ps)) for i, (tid, ps) in portfolio.blocked.items()}
+    reader = FactReader(contracts, held, portfolio.held_types)
     try:
-        facts = read_facts(args.facts or ["facts"], contracts)
-    except InputError as exc:
-        return [*problems, *exc.diagnostics]
+        facts = reader.read(args.facts or ["facts"])
+    except InputError:
+        facts = reader.facts
+    templates = {i.id: c.id for c in contracts for i in c.instances}
+    for instance, blamed in reader.blame.items():
+        held.setdefault(instance, (templates.get(instance), []))[1].extend(blamed)
+    found = tuple([*portfolio.problems, *reader.problems])
     if problems:
-        return problems
-    return Inputs(contracts, facts, as_of or today(contracts[0].time_zone))
+        return [*problems, *found]  # no as-of date: nothing can be checked
+    return Inputs(contracts, facts, as_of or today(contracts[0].time_zone), found, held)
 
 
 def load_and_evaluate(args: argparse.Namespace) -> tuple[Inputs, Result] | list[Diagnostic]:
-    """Load the inputs and evaluate them, or every problem found."""
+    """Load the inputs and evaluate every instance that can be checked, or the problems."""
     inputs = load_inputs(args)
     if isinstance(inputs, list):
         return inputs
-    try:
-        return inputs, evaluate(inputs.contracts, inputs.facts, inputs.as_of)
-    except InputError as exc:
-        return list(exc.diagnostics)
+    result = evaluate(inputs.contracts, inputs.facts, inputs.as_of, inputs.held_back)
+    everyone = {i.id for c in inputs.contracts for i in c.instances}
+    if everyone <= {u.contract for u in result.unchecked}:
+        return sorted({*inputs.problems, *result.problems})  # nothing could be checked
+    return inputs, result
+
+
+def finish(inputs: Inputs, result: Result, code: int) -> int:
+    """The exit status: ``code``, or 2 (every problem on stderr) if any input was bad.
+
+    The findings of the sound instances have been printed already.
+    """
+    problems = {*inputs.problems, *result.problems}
+    if not problems:
+        return code
+    return fail(sorted(problems))

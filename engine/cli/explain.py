@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from engine.cli.common import EXIT_OK, add_input_arguments, fail, load_and_evaluate
+from engine.cli.common import EXIT_OK, add_input_arguments, fail, finish, load_and_evaluate
 from engine.cli.options import paragraph
 from engine.diagnostics import Diagnostic, Location, suggest
 from engine.output.explain import explanation, explanation_text, matching
@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(outcome, list):
         return fail(outcome)
     inputs, result = outcome
+    if result.unchecked and args.contract in {u.contract for u in result.unchecked}:
+        return finish(inputs, result, EXIT_OK)
     found = matching(result, args.rule, args.key, args.contract)
     if not found:
         rules = sorted({f.rule for f in result.findings})
@@ -72,4 +74,4 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"as_of": inputs.as_of.isoformat(), "explanations": docs}, indent=2))
     else:
         print("\n\n".join(explanation_text(d, inputs.as_of.isoformat()) for d in docs))
-    return EXIT_OK
+    return finish(inputs, result, EXIT_OK)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.cli.common import EXIT_OK, add_input_arguments, fail, load_and_evaluate
+from engine.cli.common import EXIT_OK, add_input_arguments, fail, finish, load_and_evaluate
 from engine.cli.options import add_filter_arguments, paragraph, selection_of
 from engine.output.spreadsheet import to_csv
 from engine.output.upcoming import DEFAULT_DAYS, to_json, to_text, upcoming
@@ -78,4 +78,4 @@ def run(args: argparse.Namespace) -> int:
     else:
         zones = {i.id: c.time_zone for c in inputs.contracts for i in c.instances}
         print(to_text(up, zones=zones))
-    return EXIT_OK
+    return finish(inputs, result, EXIT_OK)

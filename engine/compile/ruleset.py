@@ -10,6 +10,7 @@ to its handlers when it registers the ruleset (``CompiledContract.definition``).
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -68,5 +69,6 @@ def compile_contract(contract: Contract) -> CompiledContract:
     for ob in contract.obligations:
         for stage in STAGES[ob.kind]:
             rules.update(stage(ob, contract))
-    name = "cw_" + contract.id.replace("-", "_")
+    # One ruleset per template and time zone (instances in another zone get their own copy).
+    name = "cw_" + re.sub(r"\W", "_", f"{contract.id}__{contract.time_zone}")
     return CompiledContract(contract, name, rules, memo_types(contract))

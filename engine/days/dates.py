@@ -19,6 +19,7 @@ from engine.days.instants import (
     local_time,
     start_of_day,
 )
+from engine.days.rolls import roll
 from engine.model import Anchor, Contract, DateSpec, Fact
 
 CLOSED_WORDS = {"XNYS": "NYSE closed", "XFED": "New York banks closed"}
@@ -238,7 +239,19 @@ class DateContext:
             self.steps.append(f"Last day of {d:%B %Y}: {day_text(end_of_month(d))}.")
             d = end_of_month(d)
             how = f"the last day of the month of {how}"
+        if spec.roll:
+            return self._roll(d, spec.roll, how)
         return Resolved(d, how)
+
+    def _roll(self, d: date, convention: str, how: str) -> Resolved:
+        """Move ``d`` to a business day by a roll convention, saying so."""
+        cal = get_calendar(self.contract.calendar_for("business_days"))
+        rolled, words = roll(cal, d, convention)
+        if not words:
+            return Resolved(d, how)
+        self.steps.append(words)
+        name = convention.replace("_", " ")
+        return Resolved(rolled, f"{how}, rolled to {day_text(rolled)} ({name})")
 
     def _add(self, d: date, unit: str, n: int, how: str) -> tuple[date, str]:
         if n == 0:

@@ -73,9 +73,16 @@ class DateParts(Parts):
                 self.date(s, [*jp, "earliest", i], rule, trigger)
                 for i, s in enumerate(spec["earliest"])
             )
-            return DateSpec(earliest=items, at=spec.get("at", ""))
+            return DateSpec(earliest=items, at=spec.get("at", ""), roll=spec.get("roll", ""))
         anchor = self.anchor(spec["from"], [*jp, "from"], rule, trigger)
-        return DateSpec(anchor, add_unit, add_n, spec.get("then", ""), spec.get("at", ""))
+        return DateSpec(
+            anchor,
+            add_unit,
+            add_n,
+            spec.get("then", ""),
+            spec.get("at", ""),
+            roll=spec.get("roll", ""),
+        )
 
     def named_dates(
         self, specs: dict, jp: list, rule: str, trigger: FactType | None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from engine.load.builtins import reference_problems
 from engine.model import Contract, Fact, FactType, FieldSpec
 
 RESERVED = ("id", "type", "at", "contract")
+ALL = "*"  # `"contract": "*"`: every instance that can take the fact
 NUMERIC = {"integer": "whole number", "number": "number"}
 
 
@@ -109,16 +111,37 @@ def _blank(line: str, i: int) -> int:
 
 
 class FactReader:
-    """Reads fact logs against a set of contracts, collecting every problem."""
+    """Reads fact logs against a set of contracts, collecting every problem.
 
-    def __init__(self, contracts: list[Contract]) -> None:
+    A fact goes to the instance its ``contract`` names; ``"*"`` sends it to every
+    instance whose template can take its type; without ``contract`` it goes to the one
+    instance that can take its type, and is an error where several can. Each problem
+    is also charged to the instances it may concern (``blame``), so that the others can
+    still be checked: the instance named, else those that can take the fact's type,
+    else every instance.
+    """
+
+    def __init__(
+        self,
+        contracts: list[Contract],
+        held_back: Collection[str] = (),
+        held_types: Collection[str] = (),
+    ) -> None:
         self.contracts = contracts
         self.instance_ids = {i.id: c for c in contracts for i in c.instances}
+        self.held_back = frozenset(held_back) - self.instance_ids.keys()
+        self.held_types = frozenset(held_types)  # fact types of templates that did not load
         self.problems: list[Diagnostic] = []
+        self.blame: dict[str, list[Diagnostic]] = {}
         self.seen_ids: dict[str, Location] = {}
+        self.facts: list[Fact] = []  # the sound facts of the last ``read``, numbered
+
+    def _takers(self, fact_type: str) -> list[str]:
+        """The instances whose template has ``fact_type``, sorted."""
+        return sorted(i for i, c in self.instance_ids.items() if fact_type in c.fact_types)
 
     def _types(self, contract_id: str | None) -> dict[str, FactType]:
-        if contract_id is not None:
+        if contract_id is not None and contract_id != ALL:
             return self.instance_ids[contract_id].fact_types
         merged: dict[str, FactType] = {}
         for c in self.contracts:
@@ -126,13 +149,29 @@ class FactReader:
         return merged
 
     def _contracts(self, contract_id: str | None) -> list[Contract]:
-        if contract_id is not None:
+        if contract_id is not None and contract_id != ALL:
             return [self.instance_ids[contract_id]]
         return self.contracts
 
-    def _tz(self, contract_id: str | None) -> str:
+    def _tz(self, contract_id: str | None, fact_type: Any) -> str:
+        if contract_id is None or contract_id == ALL:
+            takers = self._takers(fact_type) if isinstance(fact_type, str) else []
+            contract_id = takers[0] if takers else None
         c = self.instance_ids[contract_id] if contract_id else self.contracts[0]
         return c.time_zone
+
+    def _charge(self, obj: Any, contract: str | None, problems: list[Diagnostic]) -> None:
+        """Charge a line's problems to the instances it may concern (a file's: to all)."""
+        if not problems:
+            return
+        if contract is not None and contract != ALL:
+            who = [contract]
+        elif isinstance(obj, dict) and isinstance(obj.get("type"), str):
+            who = self._takers(obj["type"]) or list(self.instance_ids)
+        else:
+            who = list(self.instance_ids)
+        for instance in who:
+            self.blame.setdefault(instance, []).extend(problems)
 
     def parse_line(self, loc: Location, line: str) -> Fact | None:
         """One line to a Fact, or None with every problem of the line recorded."""
@@ -165,7 +204,9 @@ class FactReader:
         if contract is not None and not isinstance(contract, str):
             fail(f"`contract` must be a string, not {json.dumps(contract)}", cols["contract"])
             contract = None
-        elif contract is not None and contract not in self.instance_ids:
+        elif contract in self.held_back:
+            return None  # its instance is not checked: the reason is reported with it
+        elif contract is not None and contract != ALL and contract not in self.instance_ids:
             hint = suggest(contract, self.instance_ids)
             fail(f"unknown contract `{contract}`{hint}", cols["contract"])
             contract = None
@@ -181,25 +222,72 @@ class FactReader:
         at = None
         if isinstance(obj.get("at"), str):
             try:
-                at = parse_instant(obj["at"], self._tz(contract))
+                at = parse_instant(obj["at"], self._tz(contract, obj.get("type")))
             except InstantError as exc:
                 fail(f"`at`: {exc}", cols["at"])
         ftype, values = None, {}
         if isinstance(obj.get("type"), str):
             types = self._types(contract)
             ftype = types.get(obj["type"])
+            if ftype is None and contract is None and obj["type"] in self.held_types:
+                return None  # its template did not load: reported with it
             if ftype is None:
                 hint = suggest(obj["type"], types)
                 fail(f"unknown fact type `{obj['type']}`{hint}", cols["type"])
             else:
+                contract = self._route(contract, ftype.name, cols.get("type", 0), fail)
+                if contract == ALL and at is not None and not self._one_instant(obj["at"], ftype):
+                    zones = ", ".join(
+                        dict.fromkeys(
+                            self.instance_ids[i].time_zone for i in self._takers(ftype.name)
+                        )
+                    )
+                    fail(
+                        f"`at` has no UTC offset, and the instances that take this fact are in "
+                        f"different time zones ({zones}): give an offset",
+                        cols["at"],
+                    )
                 values, problems = _fields(ftype, obj)
                 problems += reference_problems(ftype.name, values, self._contracts(contract))
                 for name, message in problems:
                     where = keys[name] if name and name not in ftype.fields else cols.get(name, 0)
                     fail(message, where)
-        if len(self.problems) > before or ftype is None or at is None:
+        if len(self.problems) > before:
+            self._charge(obj, contract, self.problems[before:])
+        if len(self.problems) > before or ftype is None or at is None or contract is None:
             return None
-        return Fact(fact_id, ftype.name, at, values, loc, contract=obj.get("contract"))
+        return Fact(fact_id, ftype.name, at, values, loc, contract=contract)
+
+    def _one_instant(self, text: str, ftype: FactType) -> bool:
+        """Whether ``at`` is the same instant in the zone of every instance taking the type."""
+        zones = {self.instance_ids[i].time_zone for i in self._takers(ftype.name)}
+        return len({parse_instant(text, tz) for tz in zones}) <= 1
+
+    def _route(
+        self, contract: str | None, fact_type: str, col: int, fail: Callable[[str, int], None]
+    ) -> str | None:
+        """The instance a fact goes to (``"*"``: every one that can take it), or None."""
+        takers = self._takers(fact_type)
+        if contract == ALL:
+            return ALL
+        if contract is not None:
+            if contract not in takers:
+                template = self.instance_ids[contract].id
+                fail(
+                    f"contract `{contract}` (template `{template}`) has no fact type `{fact_type}`",
+                    col,
+                )
+                return None
+            return contract
+        if len(takers) == 1:
+            return takers[0]
+        shown = ", ".join(takers[:5]) + (f" and {len(takers) - 5} more" if len(takers) > 5 else "")
+        fail(
+            f"fact type `{fact_type}` is used by {len(takers)} instances ({shown}): name its "
+            f'`contract` (or `"contract": "*"` for all of them)',
+            col,
+        )
+        return None
 
     def read(self, paths: list[str]) -> list[Fact]:
         """Every fact of the files, sorted by time (ties in file order), numbered by ``seq``."""
@@ -226,13 +314,16 @@ class FactReader:
                     fact = self.parse_line(Location(str(p), number), line)
                     if fact is not None:
                         facts.append(fact)
-        if self.problems:
-            raise InputError(self.problems)
+        charged = {id(d) for ds in self.blame.values() for d in ds}
+        self._charge(None, None, [d for d in self.problems if id(d) not in charged])
         facts.sort(key=lambda f: epoch_us(f.at))  # stable: ties keep file order
-        return [
+        self.facts = [
             Fact(f.id, f.type, f.at, f.fields, f.loc, seq, f.contract)
             for seq, f in enumerate(facts, start=1)
         ]
+        if self.problems:
+            raise InputError(self.problems)
+        return self.facts
 
 
 def read_facts(paths: list[str], contracts: list[Contract]) -> list[Fact]:

@@ -9,13 +9,12 @@ and reports what is wrong with its meaning at the part's line and column.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from engine.diagnostics import Diagnostic, Location, suggest
 from engine.expressions import Expression, ExpressionError, parse_expression
 from engine.load.yaml_source import SourceMap, offset_location
-from engine.model import FactMatch, FactType
+from engine.model import FactMatch, FactType, ParameterSpec
 
 NUMERIC = ("integer", "number")
 Scope = dict[str, Any]  # expression root -> FactType (fields checked) or None (unchecked)
@@ -29,7 +28,8 @@ class Parts:
     root: SourceMap
     problems: list[Diagnostic]
     fact_types: dict[str, FactType]
-    parameters: dict[str, Decimal]
+    parameters: dict[str, Any]  # defaults
+    param_specs: dict[str, ParameterSpec]
     has_trigger: bool
     dates: dict[str, Any]  # the file's named date specs (raw), for name checks
     local_dates: dict[str, Any]  # the obligation's own named dates (raw)
@@ -78,7 +78,7 @@ class Parts:
         """What is wrong with one dotted name of an expression ('' if nothing)."""
         if root == "param":
             if not self.known_param(rest):
-                return f"unknown parameter `{rest}`{suggest(rest, self.parameters)}"
+                return f"unknown parameter `{rest}`{suggest(rest, self.param_specs)}"
             return ""
         if root == "obligation":
             return "" if rest == "amount" else f"unknown name `{name}` (only obligation.amount)"

@@ -10,8 +10,7 @@ checked even when another part is broken, so every problem is reported at once.
 from __future__ import annotations
 
 import zoneinfo
-from decimal import Decimal
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 import pendulum
@@ -19,7 +18,10 @@ import pendulum
 from engine.days.calendars import CALENDAR_NAMES
 from engine.diagnostics import Diagnostic, InputError, Location, suggest
 from engine.load.builtins import BUILTIN_TYPES
+from engine.load.instances import instance_of
 from engine.load.obligation import ObligationParts
+from engine.load.parameters import convert
+from engine.load.portfolio import entry_rows
 from engine.load.schema import JsonPath, shape_problems
 from engine.load.yaml_source import SourceMap, load_yaml_collect, location_of
 from engine.model import (
@@ -29,6 +31,7 @@ from engine.model import (
     FieldSpec,
     Instance,
     NoticeRule,
+    ParameterSpec,
 )
 
 
@@ -43,7 +46,8 @@ class _Builder(ObligationParts):
         self.path, self.root, self.broken = path, root, broken or set()
         self.problems: list[Diagnostic] = []
         self.fact_types: dict[str, FactType] = {}
-        self.parameters: dict[str, Decimal] = {}
+        self.parameters: dict[str, Any] = {}
+        self.param_specs: dict[str, ParameterSpec] = {}
         self.unchecked_types: set[str] | None = set()  # None: any name may exist
         self.unchecked_params: set[str] | None = set()
         self.has_trigger = True
@@ -65,7 +69,7 @@ class _Builder(ObligationParts):
     def known_param(self, name: str) -> bool:
         """True if ``name`` is a parameter, or may be one (its declaration is broken)."""
         unchecked = self.unchecked_params
-        return unchecked is None or name in unchecked or name in self.parameters
+        return unchecked is None or name in unchecked or name in self.param_specs
 
     def at(self, json_path: list[str | int]) -> Location:
         return location_of(self.root, json_path, Location(self.path, 1, 1))
@@ -132,31 +136,50 @@ class _Builder(ObligationParts):
             self.unchecked_params = None
             return
         for n, p in (c.get("parameters") or {}).items():
-            if self.intact(("contract", "parameters", n)):
-                self.parameters[n] = Decimal(str(p["default"]))
-            else:
+            if not self.intact(jp := ("contract", "parameters", n)):
                 self.unchecked_params.add(n)  # type: ignore[union-attr]
-
-    def instances(self, c: dict) -> list[Instance]:
-        """The contract's instances (itself alone when none are listed)."""
-        found: list[Instance] = []
-        seen: dict[str, int] = {}
-        items = (c.get("instances") if self.usable(("contract", "instances")) else None) or []
-        for i, inst in enumerate(items):
-            if not self.intact(jp := ("contract", "instances", i)):
                 continue
-            if inst["id"] in seen:
-                message = f"duplicate instance `{inst['id']}` (first at line {seen[inst['id']]})"
-                self.error([*jp, "id"], message)
-            seen[inst["id"]] = self.at([*jp, "id"]).line
-            params = dict(self.parameters)
-            for name, value in (inst.get("parameters") or {}).items():
-                if not self.known_param(name):
-                    hint = suggest(name, self.parameters)
-                    self.error([*jp, "parameters", name], f"unknown parameter `{name}`{hint}")
-                params[name] = Decimal(str(value))
-            found.append(Instance(inst["id"], inst.get("title", c["title"]), params))
-        return found or [Instance(c.get("id", ""), c.get("title", ""), dict(self.parameters))]
+            spec = ParameterSpec(
+                n,
+                p.get("type", "number"),
+                p.get("unit", ""),
+                p.get("section", ""),
+                required="default" not in p,
+            )
+            self.param_specs[n] = spec
+            if "default" in p:
+                value, problem = convert(spec.type, p["default"])
+                if problem:
+                    self.error([*jp, "default"], f"`contract.parameters.{n}.default` {problem}")
+                self.parameters[n] = value
+
+    def instances(self, c: dict, template: Contract) -> list[Instance]:
+        """The template's own instances (``contract.instances``); itself alone when none."""
+        items = c.get("instances") if self.usable(("contract", "instances")) else None
+        if not items:
+            implicit = Instance(template.id, template.title, dict(template.parameters))
+            missing = [n for n, s in template.parameter_specs.items() if s.required]
+            if missing:
+                message = (
+                    f"parameter `{missing[0]}` has no default: the template needs instances "
+                    "(a portfolio file) that give it"
+                )
+                self.error(["contract", "parameters", missing[0]], message)
+            return [replace(implicit, loc=self.at(["contract"]), implicit=True)]
+        rows, problems = entry_rows(items)
+        self.problems += problems
+        found: list[Instance] = []
+        seen: dict[str, Location] = {}
+        for row in rows:
+            rid = str(row.get("id"))
+            if rid in seen:
+                message = f"duplicate instance `{rid}` (first at line {seen[rid].line})"
+                self.problems.append(Diagnostic(row.at("id"), message))
+            seen.setdefault(rid, row.at("id"))
+            instance, _, problems = instance_of(row, template)
+            self.problems += problems
+            found.append(instance)
+        return found
 
     def notices(self, c: dict) -> NoticeRule | None:
         """When notices are deemed given (``contract.notices``), and the field it adds."""
@@ -197,22 +220,26 @@ class _Builder(ObligationParts):
                 seen[rid] = self.at(["obligations", i, "id"]).line
             if self.intact(("obligations", i)):
                 obligations.append(self.obligation(spec, i))
-        instances = self.instances(c)
         if self.broken or self.problems:
             return None
-        return Contract(
+        template = Contract(
             id=c["id"],
             title=c["title"],
             time_zone=c["time_zone"],
             calendars=dict(c["calendars"]),
             parameters=self.parameters,
-            instances=tuple(instances),
+            instances=(),
             fact_types=self.fact_types,
             obligations=tuple(obligations),
             path=self.path,
             dates=dates,
             notices=notices,
+            parameter_specs=self.param_specs,
         )
+        instances = self.instances(c, template)
+        if self.problems:
+            return None
+        return replace(template, instances=tuple(instances))
 
 
 def parse_rulefile(path: str, text: str) -> Contract:
@@ -222,53 +249,17 @@ def parse_rulefile(path: str, text: str) -> Contract:
     the meaning of every part of the file that has the right shape is still checked.
     """
     root, problems = load_yaml_collect(path, text)
+    return template_from(path, root, problems)
+
+
+def template_from(path: str, root: Any, problems: list[Diagnostic]) -> Contract:
+    """The template of a loaded rule file; raise ``InputError`` listing every problem."""
     shape, broken = shape_problems(root, path)
     contract = None
     if isinstance(root, SourceMap) and () not in broken:
         builder = _Builder(path, root, broken)
         contract = builder.contract()
-        problems += builder.problems
+        problems = [*problems, *builder.problems]
     if problems or shape or contract is None:
         raise InputError([*problems, *shape])
     return contract
-
-
-def rule_paths(paths: list[str]) -> list[Path]:
-    """The ``.yaml``/``.yml`` files named, folders expanded (not recursing into ``tests/``)."""
-    found: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found += sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml") and q.is_file())
-        else:
-            found.append(p)
-    return found
-
-
-def load_contracts(paths: list[str]) -> list[Contract]:
-    """Load every rule file; raise ``InputError`` with the problems of all of them."""
-    contracts, problems = [], []
-    ids: dict[str, str] = {}
-    for p in rule_paths(paths):
-        try:
-            text = p.read_text("utf-8")
-        except OSError as exc:
-            problems.append(Diagnostic(Location(str(p)), f"cannot read rule file: {exc.strerror}"))
-            continue
-        try:
-            contract = parse_rulefile(str(p), text)
-        except InputError as exc:
-            problems += exc.diagnostics
-            continue
-        for inst in contract.instances:
-            if inst.id in ids:
-                problems.append(
-                    Diagnostic(
-                        Location(str(p), 1),
-                        f"contract `{inst.id}` is also defined in {ids[inst.id]}",
-                    )
-                )
-            ids[inst.id] = str(p)
-        contracts.append(contract)
-    if problems:
-        raise InputError(problems)
-    return contracts

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from engine.model import Finding, Result
+from engine.model import Finding, Result, Unchecked
 from engine.output.summary import summary_json, summary_text
 
 
@@ -45,7 +45,30 @@ def to_json(result: Result, summary_of: Sequence[Finding] | None = None) -> str:
         "facts_after_as_of": [f.id for f in result.after_as_of],
         "summary": summary_json(result.findings if summary_of is None else summary_of),
     }
+    if result.unchecked:
+        doc["unchecked"] = [unchecked_json(u) for u in result.unchecked]
     return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def unchecked_json(u: Unchecked) -> dict[str, Any]:
+    """An instance that could not be checked, and why (its problems, as on stderr)."""
+    return {
+        "contract": u.contract,
+        "template": u.template,
+        "problems": [str(d) for d in u.problems],
+    }
+
+
+def unchecked_lines(result: Result) -> list[str]:
+    """The text report's closing words on the instances that could not be checked."""
+    if not result.unchecked:
+        return []
+    lines = ["", f"{len(result.unchecked)} contracts not checked (bad input; see standard error):"]
+    for u in result.unchecked:
+        first = u.problems[0] if u.problems else "bad input"
+        more = f" (+{len(u.problems) - 1} more)" if len(u.problems) > 1 else ""
+        lines.append(f"    {u.contract}: {first}{more}")
+    return lines
 
 
 def _money(f: Finding) -> str:
@@ -106,4 +129,5 @@ def to_text(
             f"considered: {', '.join(f.id for f in result.after_as_of[:10])}"
             + (" ..." if len(result.after_as_of) > 10 else "")
         )
+    lines += unchecked_lines(result)
     return "\n".join(lines)

@@ -19,7 +19,7 @@ from typing import Any
 from engine.days.instants import epoch_us
 from engine.diagnostics import Diagnostic, InputError, Location, value_words
 from engine.load.facts import FactReader
-from engine.load.rulefile import load_contracts
+from engine.load.rules import load_contracts
 from engine.load.yaml_source import SourceList, SourceMap, load_yaml
 from engine.model import Contract, Fact
 from engine.ruletests.cases import CaseReader

@@ -187,10 +187,9 @@ def run_test(test: RuleTest) -> Outcome:
     """Evaluate the test's facts at each case's as-of date and check the findings."""
     failures = []
     for case in test.cases:
-        try:
-            result = evaluate(list(test.contracts), list(test.facts), case.as_of)
-        except InputError as exc:
-            text = textwrap.indent(render(exc.diagnostics), "    ")
+        result = evaluate(list(test.contracts), list(test.facts), case.as_of)
+        if result.unchecked:
+            text = textwrap.indent(render(result.problems), "    ")
             failures.append(f"{case.loc}: as of {case.as_of}: evaluation failed:\n{text}")
             continue
         problem = check_case(test, case, result.findings)

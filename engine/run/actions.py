@@ -85,7 +85,7 @@ def on_trigger(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None
             )
         )
         return
-    tr = Tracked(ob, key, fact, st.params)
+    tr = Tracked(ob, key, fact, st.params, st.contract.time_zone)
     if ob.amount is not None:
         value = st.evaluate(ob.amount, st.values(tr)[0], fact, ob.id)
         tr.amount = value if isinstance(value, Decimal) else None
@@ -161,7 +161,7 @@ def on_contract_anchor(run: RunState, st: InstanceState, c: Any, anchor: Anchor)
     if anchor in st.anchors:
         return
     fact = run.fact(c.m)
-    env = st.params_env()
+    env = st.params_env(fact)
     if not _fix_anchor(
         st, anchor, fact, st.date_context(None), st.anchors, st.totals, env, "dates"
     ):

@@ -11,7 +11,7 @@ Cost is linear in the number of facts: each fact is asserted and retracted once.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,7 +21,6 @@ from durable import engine as durable_engine
 from engine.compile.ruleset import CompiledContract, compile_contract
 from engine.days.dates import effective_instant
 from engine.days.instants import end_of_day, epoch_us
-from engine.diagnostics import InputError
 from engine.model import Contract, Fact
 from engine.run.actions import bind
 from engine.run.state import InstanceState, RunState
@@ -86,16 +85,20 @@ def _durable_fact(fact: Fact, sid: str) -> dict[str, Any]:
 
 
 def _targets(fact: Fact, sessions: dict[str, tuple[str, Contract]]) -> Iterable[str]:
-    if fact.contract is not None:
-        return [fact.contract]
+    """The sessions a fact goes to: the instance it names, or (``*``) every one taking it."""
+    if fact.contract is not None and fact.contract != "*":
+        return [fact.contract] if fact.contract in sessions else []
     return [sid for sid, (_, c) in sessions.items() if fact.type in c.fact_types]
 
 
-def drive(contracts: list[Contract], facts: list[Fact], as_of: date) -> Drive:
-    """Run every contract instance over the facts, as at the end of ``as_of``.
+def drive(
+    contracts: list[Contract], facts: list[Fact], as_of: date, skip: Collection[str] = ()
+) -> Drive:
+    """Run every contract instance (but those in ``skip``) over the facts, as at ``as_of``.
 
-    Raises ``InputError`` with every problem the facts' data caused (a second trigger
-    for an unkeyed rule, an expression that cannot be computed on a fact's values).
+    Problems the facts' data causes (a second trigger for an unkeyed rule, an expression
+    that cannot be computed on a fact's values) stay on each instance's state
+    (``InstanceState.problems``).
     """
     host, run = _Host(), RunState()
     host.run = run
@@ -104,7 +107,7 @@ def drive(contracts: list[Contract], facts: list[Fact], as_of: date) -> Drive:
     for contract in contracts:
         rules = compiled(contract)
         host.register_rulesets(rules.definition(bind))
-        for inst in contract.instances:
+        for inst in (i for i in contract.instances if i.id not in skip):
             sessions[inst.id] = (rules.name, contract)
             memos[inst.id] = rules.memo_types
             run.instances[inst.id] = InstanceState(contract, inst)
@@ -137,7 +140,4 @@ def drive(contracts: list[Contract], facts: list[Fact], as_of: date) -> Drive:
         tick = {"sid": sid, "id": "t-end", "kind": "tick", "ts": ends[sid]}
         _post(host, run, ruleset, tick, retract=False)
         _post(host, run, ruleset, tick, retract=True)
-    problems = [p for st in run.instances.values() for p in st.problems]
-    if problems:
-        raise InputError(problems)
     return Drive(tuple(run.instances.values()), considered, tuple(later))

@@ -20,9 +20,17 @@ from engine.days.dates import DateContext, deadline_instant, effective_instant
 from engine.days.instants import end_of_day, epoch_us
 from engine.diagnostics import Diagnostic
 from engine.expressions import Expression, ExpressionError
-from engine.model import Anchor, Contract, Fact, Instance, Obligation
+from engine.model import Anchor, Contract, Fact, Instance, Obligation, Schedule
 
 NEVER_US = 2**53 - 1  # "no due date yet": no tick is ever later than this
+
+
+def param_names(params: dict[str, Any], day: date | None) -> dict[str, Any]:
+    """``param.*`` names; a schedule gives its value in force on ``day`` (the test day)."""
+    return {
+        f"param.{name}": value.on(day or date.min) if isinstance(value, Schedule) else value
+        for name, value in params.items()
+    }
 
 
 def fact_env(prefix: str, fact: Fact | None) -> dict[str, Any]:
@@ -56,7 +64,8 @@ class Tracked:
     obligation: Obligation
     key: str | None
     trigger: Fact
-    params: dict[str, Decimal]
+    params: dict[str, Any]
+    tz: str  # the instance's time zone
     anchors: dict[Anchor, tuple[date, str]] = field(default_factory=dict)
     anchor_facts: list[Fact] = field(default_factory=list)
     totals: dict[Anchor, Decimal] = field(default_factory=dict)
@@ -73,12 +82,16 @@ class Tracked:
 
     def env(self, fact: Fact | None = None) -> dict[str, Any]:
         """Names an expression of this obligation can use (lookups and values: see ``values``)."""
-        env: dict[str, Any] = {f"param.{k}": v for k, v in self.params.items()}
+        env = param_names(self.params, self.test_day())
         env.update(fact_env("trigger", self.trigger))
         env.update(fact_env("fact", fact))
         env.update({f"total.{k}": v for k, v in self.totals_paid.items()})
         env["obligation.amount"] = self.amount
         return env
+
+    def test_day(self) -> date:
+        """The day the rule tests: a schedule parameter takes its value in force then."""
+        return self.trigger.day(self.tz)
 
     def add_to_totals(self, fact: Fact) -> None:
         """Count a satisfying-type fact's numbers into ``total.<field>`` (instalments)."""
@@ -233,11 +246,11 @@ class InstanceState:
 
     def fact_names(self, fact: Fact) -> dict[str, Any]:
         """``param.*`` and ``fact.*`` names: what a check of one fact can use."""
-        return {**self.params_env(), **fact_env("fact", fact)}
+        return {**self.params_env(fact), **fact_env("fact", fact)}
 
-    def params_env(self) -> dict[str, Any]:
-        """``param.*`` names of this instance, as amended so far."""
-        return {f"param.{k}": v for k, v in self.params.items()}
+    def params_env(self, fact: Fact) -> dict[str, Any]:
+        """``param.*`` names of this instance, as amended so far, on the day of ``fact``."""
+        return param_names(self.params, fact.day(self.contract.time_zone))
 
     def end_of(self, as_of: date) -> pendulum.DateTime:
         """The end of the as-of day in the contract's time zone."""

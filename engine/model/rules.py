@@ -1,30 +1,16 @@
-"""Frozen value types shared by the pipeline: contracts, obligations, facts, findings."""
+"""The parts of a template: its vocabulary, date rules, matches and obligations."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from engine.diagnostics import Location
 
 if TYPE_CHECKING:
-    import pendulum
-
     from engine.expressions import Expression
-
-
-class Status(StrEnum):
-    """The state of a finding."""
-
-    OPEN = "open"
-    MET = "met"
-    BREACHED = "breached"
-    EXPIRED = "expired"
-    WAIVED = "waived"  # released by the party it protects (a waiver fact)
 
 
 class Kind(StrEnum):
@@ -81,6 +67,7 @@ class DateSpec:
     then: str = ""  # end_of_month
     at: str = ""  # HH:MM in the contract's time zone; empty: end of the day
     earliest: tuple[DateSpec, ...] = ()
+    roll: str = ""  # following | modified_following | preceding | modified_preceding
 
     def anchors(self) -> tuple[Anchor, ...]:
         """Every anchor this date depends on (named dates not expanded)."""
@@ -206,103 +193,3 @@ class Obligation:
         return tuple(dict.fromkeys(a for s in self.date_specs() for a in s.fact_anchors()))
 
     loc: Location = field(default=Location(""), compare=False)
-
-
-@dataclass(frozen=True)
-class Instance:
-    """One signed contract that a rule file governs, with its own parameter values."""
-
-    id: str
-    title: str
-    parameters: dict[str, Decimal]
-
-
-@dataclass(frozen=True)
-class Contract:
-    """A parsed rule file: settings, vocabulary, obligations."""
-
-    id: str
-    title: str
-    time_zone: str
-    calendars: dict[str, str]  # role (trading_day, business_day) -> calendar name
-    parameters: dict[str, Decimal]
-    instances: tuple[Instance, ...]
-    fact_types: dict[str, FactType]
-    obligations: tuple[Obligation, ...]
-    path: str = field(default="", compare=False)
-    dates: dict[str, DateSpec] = field(default_factory=dict, compare=False)
-    notices: NoticeRule | None = field(default=None, compare=False)
-
-    def ob(self, rule: str) -> Obligation:
-        """The obligation with this rule id."""
-        return next(o for o in self.obligations if o.id == rule)
-
-    def calendar_for(self, unit: str) -> str:
-        """The calendar name that counts ``unit`` (``trading_days`` ...); ``calendar`` for days."""
-        if unit in ("trading_days", "trading_day"):
-            return self.calendars["trading_day"]
-        if unit in ("business_days", "business_day"):
-            return self.calendars["business_day"]
-        return "calendar"
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One dated event from a fact log, validated against a contract vocabulary."""
-
-    id: str
-    type: str
-    at: pendulum.DateTime
-    fields: dict[str, Any]
-    loc: Location = field(compare=False)
-    seq: int = 0  # position in the merged, time-sorted stream
-    contract: str | None = None
-
-    def day(self, tz: str) -> date:
-        """The calendar date of this fact in time zone ``tz``."""
-        return _local_date(self.at, tz)
-
-
-@lru_cache(maxsize=1 << 16)
-def _local_date(at: pendulum.DateTime, tz: str) -> date:
-    local = at.in_timezone(tz)
-    return date(local.year, local.month, local.day)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """What the engine concluded about one obligation instance at the as-of date."""
-
-    contract: str
-    rule: str
-    key: str | None
-    section: str
-    party: str
-    status: Status
-    due: str | None  # YYYY-MM-DD, or ISO datetime with offset
-    due_instant: pendulum.DateTime | None = field(compare=False)
-    amount: Decimal | None
-    facts: tuple[str, ...]
-    message: str
-    title: str = field(default="", compare=False)
-    unit: str = field(default="USD", compare=False)
-    cured: str | None = None  # a breach that has ended: the day it did (late act done, restored)
-    trace: tuple[str, ...] = field(default=(), compare=False)  # how it was reached, step by step
-    template: str = field(default="", compare=False)  # the template (rule file) of the instance
-    kind: str = field(default="", compare=False)  # the obligation's building block (Kind value)
-    late_payment: bool = field(default=False, compare=False)  # amount: a late payment owed
-
-
-@dataclass(frozen=True)
-class Result:
-    """The outcome of one evaluation: the findings at the as-of date, and the facts read."""
-
-    as_of: date
-    findings: tuple[Finding, ...]
-    considered: int  # facts evaluated
-    after_as_of: tuple[Fact, ...]  # facts dated after the as-of day, not evaluated
-
-    @property
-    def breached(self) -> bool:
-        """Whether any finding is a breach."""
-        return any(f.status is Status.BREACHED for f in self.findings)

@@ -1,0 +1,53 @@
+"""Frozen value types shared by every stage: templates, obligations, facts, findings.
+
+``rules`` holds the parts of a template (vocabulary, dates, matches, obligations),
+``values`` parameter values and periods, ``contract`` templates and their instances,
+``outcome`` facts, findings and the result of a run. Import them from here.
+"""
+
+from engine.model.contract import Contract, Instance
+from engine.model.outcome import Fact, Finding, Result, Status, Unchecked
+from engine.model.rules import (
+    Anchor,
+    DateSpec,
+    FactMatch,
+    FactType,
+    FieldSpec,
+    Forbid,
+    Kind,
+    LatePayment,
+    Lookup,
+    NoticeRule,
+    Obligation,
+    StandingCheck,
+    Tier,
+    Window,
+)
+from engine.model.values import ParameterSpec, Schedule, Step
+
+__all__ = [
+    "Anchor",
+    "Contract",
+    "DateSpec",
+    "Fact",
+    "FactMatch",
+    "FactType",
+    "FieldSpec",
+    "Finding",
+    "Forbid",
+    "Instance",
+    "Kind",
+    "LatePayment",
+    "Lookup",
+    "NoticeRule",
+    "Obligation",
+    "ParameterSpec",
+    "Result",
+    "Schedule",
+    "StandingCheck",
+    "Status",
+    "Step",
+    "Tier",
+    "Unchecked",
+    "Window",
+]

@@ -1,0 +1,106 @@
+"""What a run reads and concludes: facts, findings, statuses and the result of a run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from engine.diagnostics import Diagnostic, Location
+
+if TYPE_CHECKING:
+    import pendulum
+
+
+class Status(StrEnum):
+    """The state of a finding."""
+
+    OPEN = "open"
+    MET = "met"
+    BREACHED = "breached"
+    EXPIRED = "expired"
+    WAIVED = "waived"  # released by the party it protects (a waiver fact)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One dated event from a fact log, validated against a contract vocabulary."""
+
+    id: str
+    type: str
+    at: pendulum.DateTime
+    fields: dict[str, Any]
+    loc: Location = field(compare=False)
+    seq: int = 0  # position in the merged, time-sorted stream
+    contract: str | None = None
+
+    def day(self, tz: str) -> date:
+        """The calendar date of this fact in time zone ``tz``."""
+        return _local_date(self.at, tz)
+
+
+@lru_cache(maxsize=1 << 16)
+def _local_date(at: pendulum.DateTime, tz: str) -> date:
+    local = at.in_timezone(tz)
+    return date(local.year, local.month, local.day)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the engine concluded about one obligation instance at the as-of date."""
+
+    contract: str
+    rule: str
+    key: str | None
+    section: str
+    party: str
+    status: Status
+    due: str | None  # YYYY-MM-DD, or ISO datetime with offset
+    due_instant: pendulum.DateTime | None = field(compare=False)
+    amount: Decimal | None
+    facts: tuple[str, ...]
+    message: str
+    title: str = field(default="", compare=False)
+    unit: str = field(default="USD", compare=False)
+    cured: str | None = None  # a breach that has ended: the day it did (late act done, restored)
+    trace: tuple[str, ...] = field(default=(), compare=False)  # how it was reached, step by step
+    template: str = field(default="", compare=False)  # the template (rule file) of the instance
+    kind: str = field(default="", compare=False)  # the obligation's building block (Kind value)
+    late_payment: bool = field(default=False, compare=False)  # amount: a late payment owed
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """An instance that could not be checked: its template, and the problems in its way."""
+
+    contract: str
+    template: str | None
+    problems: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one evaluation: the findings at the as-of date, and the facts read.
+
+    ``unchecked`` lists the instances held back by bad input (theirs, or a fact's that
+    may concern them): their findings are not among ``findings``.
+    """
+
+    as_of: date
+    findings: tuple[Finding, ...]
+    considered: int  # facts evaluated
+    after_as_of: tuple[Fact, ...]  # facts dated after the as-of day, not evaluated
+    unchecked: tuple[Unchecked, ...] = ()
+
+    @property
+    def breached(self) -> bool:
+        """Whether any finding is a breach."""
+        return any(f.status is Status.BREACHED for f in self.findings)
+
+    @property
+    def problems(self) -> tuple[Diagnostic, ...]:
+        """Every problem that held an instance back, each once, sorted."""
+        return tuple(sorted({d for u in self.unchecked for d in u.problems}))
