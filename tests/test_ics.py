@@ -399,3 +399,30 @@ def test_without_history_nothing_is_remembered(
         assert code == 0
         assert all(v[1:3] == (0, "") for v in by_uid(out).values())
     assert list(tmp_path.glob("*.sqlite")) == []
+
+
+def test_history_not_used_when_a_contract_could_not_be_checked(
+    cli: Callable[..., tuple[int, str, str]], write_facts: Callable[..., Path], tmp_path: Path
+) -> None:
+    # Two instances, A and B, of the seed template. A notice with no delivery_date holds
+    # back B: its open deadlines are not listed and must not be sent cancelled as if they
+    # were gone; the calendar does not use (nor change) the history on such a run.
+    portfolio = tmp_path / "portfolio.yaml"
+    portfolio.write_text(
+        "instances:\n  - {id: a, template: nhtc-series-j}\n  - {id: b, template: nhtc-series-j}\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "h.sqlite"
+    facts = [{**f, "id": f"{c}-{f['id']}", "contract": c} for c in ("a", "b") for f in WINTER]
+    bad_line = {**notice("n9", "2000-02-07T12:00", "N9", "2000-02-20"), "contract": "b"}
+    del bad_line["delivery_date"]
+    good, bad = str(write_facts(facts)), str(write_facts([*facts, bad_line]))
+    base = ["calendar", "--rules", RULES, "--rules", str(portfolio), "--history", str(db)]
+    code, out, _ = cli([*base, "--facts", good, "--as-of", "2000-02-07"])
+    assert code == 0 and len(by_uid(out)) == 6
+    code, out, err = cli([*base, "--facts", bad, "--as-of", "2000-02-07"])
+    assert code == 2 and "CANCELLED" not in out and len(by_uid(out)) == 3  # A's only
+    assert "calendar history not used: some contracts could not be checked" in err
+    code, out, _ = cli([*base, "--facts", good, "--as-of", "2000-02-08"])
+    assert code == 0 and len(by_uid(out)) == 6
+    assert {v[1:3] for v in by_uid(out).values()} == {(0, "")}  # nothing was cancelled

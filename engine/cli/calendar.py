@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     inputs, result = outcome
     selection, bad = selection_of(args, inputs.contracts)
     if bad:
-        return fail(bad)
+        return fail([*bad, *inputs.problems, *result.problems])
     findings = selection.findings(result.findings)
     now = datetime.now(UTC).replace(microsecond=0)  # clock-ok: DTSTAMP, the run's time
     path = settings(args.history, args.no_history, False, False, os.environ).path
@@ -129,6 +129,10 @@ def run(args: argparse.Namespace) -> int:
             previous=previous,
         )
 
+    if path is not None and (inputs.problems or result.unchecked):
+        # the events of the instances not checked would look gone and be cancelled
+        print("calendar history not used: some contracts could not be checked", file=sys.stderr)
+        path = None
     if path is None:
         data = make({}).data
     else:
