@@ -113,5 +113,5 @@ def to_text_marked(
             f"History: same inputs and findings as run {outcome.run} in {path}, not recorded "
             f"again; its marks: {counts}."
         )
-    lines += textwrap.wrap(note, width=width, subsequent_indent="    ")
+    lines += textwrap.wrap(note, width=width, subsequent_indent="    ", break_on_hyphens=False)
     return "\n".join(lines)
