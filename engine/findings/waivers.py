@@ -17,6 +17,25 @@ def _applies(waiver: Fact, finding: Finding) -> bool:
     return waiver.fields["rule"] == finding.rule and (key is None or key == finding.key)
 
 
+def _counts(waiver: Fact, bound: str, contract: Contract) -> bool:
+    """Whether a waiver counts: by a party the contract lets waive, or any but the bound one."""
+    party = waiver.fields["party"]
+    return party in contract.waivers_by if contract.waivers_by else party != bound
+
+
+def _ignored(waiver: Fact, bound: str, contract: Contract) -> str:
+    """Why a waiver does not count, in words."""
+    party = waiver.fields["party"]
+    if not contract.waivers_by:
+        return (
+            f"Waiver {waiver.id} by the {bound} ignored: a party cannot waive its own obligation."
+        )
+    who = " or the ".join(contract.parties.get(p, p) for p in contract.waivers_by)
+    under = f" under {contract.waivers_section}" if contract.waivers_section else ""
+    label = contract.parties.get(party, party)
+    return f"Waiver {waiver.id} by the {label} ignored: only the {who} can waive{under}."
+
+
 def waive(findings: list[Finding], waivers: list[Fact], contract: Contract) -> list[Finding]:
     """The findings with every valid waiver applied (``waived``), and invalid ones noted."""
     out = []
@@ -26,12 +45,8 @@ def waive(findings: list[Finding], waivers: list[Fact], contract: Contract) -> l
             out.append(finding)
             continue
         bound = contract.ob(finding.rule).party
-        valid = [w for w in mine if w.fields["party"] != bound]
-        ignored = [w for w in mine if w.fields["party"] == bound]
-        notes = [
-            f"Waiver {w.id} by the {bound} ignored: a party cannot waive its own obligation."
-            for w in ignored
-        ]
+        valid = [w for w in mine if _counts(w, bound, contract)]
+        notes = [_ignored(w, bound, contract) for w in mine if w not in valid]
         if not valid:
             out.append(
                 replace(

@@ -16,27 +16,28 @@ from typing import Any
 from engine.diagnostics import suggest
 from engine.model import Contract, FactType, FieldSpec
 
-PARTIES = ("company", "buyer", "escrow_agent")
 
-BUILTIN_TYPES: dict[str, FactType] = {
-    "waiver": FactType(
-        "waiver",
-        "waiver",
-        "",
-        {
-            "rule": FieldSpec("rule", "string"),
-            "key": FieldSpec("key", "string", required=False),
-            "party": FieldSpec("party", "string", choices=PARTIES),
-            "clause": FieldSpec("clause", "string"),
-        },
-    ),
-    "parameter_changed": FactType(
-        "parameter_changed",
-        "parameter changed",
-        "",
-        {"parameter": FieldSpec("parameter", "string"), "value": FieldSpec("value", "number")},
-    ),
-}
+def builtin_types(parties: list[str]) -> dict[str, FactType]:
+    """The built-in fact types of a template whose parties are ``parties`` (by role)."""
+    return {
+        "waiver": FactType(
+            "waiver",
+            "waiver",
+            "",
+            {
+                "rule": FieldSpec("rule", "string"),
+                "key": FieldSpec("key", "string", required=False),
+                "party": FieldSpec("party", "string", choices=tuple(parties)),
+                "clause": FieldSpec("clause", "string"),
+            },
+        ),
+        "parameter_changed": FactType(
+            "parameter_changed",
+            "parameter changed",
+            "",
+            {"parameter": FieldSpec("parameter", "string"), "value": FieldSpec("value", "number")},
+        ),
+    }
 
 
 def reference_problems(

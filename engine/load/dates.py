@@ -16,9 +16,12 @@ class DateParts(Parts):
         """Where a date comes from: the trigger, a date field of it, a named date, a later fact."""
         if isinstance(spec, str):
             head, _, field_name = spec.partition(".")
+            if head in ("period", "param"):
+                return self._value_anchor(head, field_name, jp, rule)
             if head != "trigger":
-                if field_name or (head not in self.local_dates and head not in self.dates):
-                    known = sorted({*self.local_dates, *self.dates})
+                known_names = {*self.local_dates, *self.dates, *self.period_dates}
+                if field_name or head not in known_names:
+                    known = sorted(known_names)
                     self.error(
                         jp,
                         f"`{spec}` is not `trigger`, `trigger.<field>` or a named "
@@ -62,12 +65,39 @@ class DateParts(Parts):
         reaches = self.expression(total["reaches"], [*tjp, "reaches"], rule, scope)
         return Anchor("running_total", total["fact"], total["field"], reaches=reaches)
 
+    def _value_anchor(self, head: str, name: str, jp: list, rule: str) -> Anchor:
+        """``period.start``/``period.end``, or ``param.<name>`` of a date parameter."""
+        if head == "period":
+            if not self.in_period:
+                self.error(jp, f"`period.{name}` needs a period: the rule's `per`", rule)
+            elif name not in ("start", "end"):
+                hint = suggest(name, ["start", "end"])
+                self.error(
+                    jp,
+                    f"a period's date is `period.start` or `period.end`, not `period.{name}`{hint}",
+                    rule,
+                )
+            return Anchor("period", field=name)
+        spec = self.param_specs.get(name)
+        if not self.known_param(name):
+            self.error(jp, f"unknown parameter `{name}`{suggest(name, self.param_specs)}", rule)
+        elif spec is not None and spec.type != "date":
+            self.error(jp, f"parameter `{name}` is a {spec.type}, not a date", rule)
+        return Anchor("param", field=name)
+
+    def _add(self, spec: dict, jp: list, rule: str, trigger: FactType | None) -> tuple[str, Any]:
+        """``add``: a unit and a whole number, or an expression giving one."""
+        unit, n = next(iter((spec.get("add") or {"": 0}).items()))
+        if isinstance(n, str):
+            n = self.expression(n, [*jp, "add", unit], rule, self.scope(trigger))
+        return unit, n if n is not None else 0
+
     def date(self, spec: dict, jp: list, rule: str, trigger: FactType | None) -> DateSpec:
         """A date rule: `from` an anchor, `add`, `then`, `at`; or the earliest of several."""
         if ("from" in spec) == ("earliest" in spec):
             self.error(jp, "a date needs exactly one of `from` and `earliest`", rule)
             return DateSpec()
-        add_unit, add_n = next(iter((spec.get("add") or {"": 0}).items()))
+        add_unit, add_n = self._add(spec, jp, rule, trigger)
         if "earliest" in spec:
             items = tuple(
                 self.date(s, [*jp, "earliest", i], rule, trigger)

@@ -14,10 +14,22 @@ from typing import Any
 from engine.diagnostics import Diagnostic, Location, suggest
 from engine.expressions import Expression, ExpressionError, parse_expression
 from engine.load.yaml_source import SourceMap, offset_location
-from engine.model import FactMatch, FactType, ParameterSpec
+from engine.model import FactMatch, FactType, FieldSpec, ParameterSpec
 
 NUMERIC = ("integer", "number")
 Scope = dict[str, Any]  # expression root -> FactType (fields checked) or None (unchecked)
+PERIOD = FactType(
+    "period",
+    "period",
+    "",
+    {
+        "name": FieldSpec("name", "string"),
+        "start": FieldSpec("start", "date"),
+        "end": FieldSpec("end", "date"),
+        "index": FieldSpec("index", "integer"),
+        "is_last_of_year": FieldSpec("is_last_of_year", "boolean"),
+    },
+)
 
 
 class Parts:
@@ -35,6 +47,8 @@ class Parts:
     local_dates: dict[str, Any]  # the obligation's own named dates (raw)
     lookups: dict[str, str]  # lookup name -> fact type, of the obligation being built
     values: list[str]  # value names defined so far in the obligation being built
+    period_dates: dict[str, Any]  # the named dates of the period schedule in scope (raw)
+    in_period: bool  # ``period.*`` names are in scope (a schedule's dates, a rule with ``per``)
 
     def error(self, json_path: list[str | int], message: str, rule: str = "") -> None:
         """Report a problem at a JSON path of the file (provided by the builder)."""
@@ -107,6 +121,8 @@ class Parts:
         scope: Scope = {"trigger": trigger} if self.has_trigger else {}
         if fact is not None or "fact" in scope:
             scope["fact"] = fact
+        if self.in_period:
+            scope["period"] = PERIOD
         scope["lookup"], scope["value"] = dict(self.lookups), list(self.values)
         if not self.lookups:
             del scope["lookup"]

@@ -17,7 +17,7 @@ import pendulum
 
 from engine.days.calendars import CALENDAR_NAMES
 from engine.diagnostics import Diagnostic, InputError, Location, suggest
-from engine.load.builtins import BUILTIN_TYPES
+from engine.load.builtins import builtin_types
 from engine.load.instances import instance_of
 from engine.load.obligation import ObligationParts
 from engine.load.parameters import convert
@@ -56,6 +56,10 @@ class _Builder(ObligationParts):
         self.local_dates: dict[str, Any] = {}
         self.lookups: dict[str, str] = {}
         self.values: list[str] = []
+        self.period_dates: dict[str, Any] = {}
+        self.in_period = False
+        self.period_specs = {}
+        self.roles: list[str] | None = None
 
     def usable(self, json_path: JsonPath) -> bool:
         """True unless the node at ``json_path`` or one of its parents is broken."""
@@ -107,7 +111,7 @@ class _Builder(ObligationParts):
 
     def builtin_types(self) -> None:
         """Waivers and parameter changes: fact types every contract understands."""
-        for name, ftype in BUILTIN_TYPES.items():
+        for name, ftype in builtin_types(self.roles or []).items():
             self.fact_types.setdefault(name, ftype)
 
     def fact_type(self, name: str, json_path: list[str | int], rule: str) -> FactType | None:
@@ -128,6 +132,7 @@ class _Builder(ObligationParts):
             except Exception:
                 hint = suggest(c["time_zone"], zoneinfo.available_timezones())
                 self.error(["contract", "time_zone"], f"unknown time zone `{c['time_zone']}`{hint}")
+        self.roles = list(c.get("parties") or {}) if self.usable(("contract", "parties")) else None
         for role, name in (c.get("calendars") or {}).items():
             if self.intact(("contract", "calendars", role)) and name not in CALENDAR_NAMES:
                 known = f"(known: {', '.join(CALENDAR_NAMES)}){suggest(name, CALENDAR_NAMES)}"
@@ -208,6 +213,7 @@ class _Builder(ObligationParts):
         self.vocabulary()
         self.builtin_types()
         dates = self.named()
+        periods = self.periods()
         obligations, seen = [], {}
         items = self.root["obligations"] if self.usable(("obligations",)) else []
         for i, spec in enumerate(items):
@@ -235,6 +241,10 @@ class _Builder(ObligationParts):
             dates=dates,
             notices=notices,
             parameter_specs=self.param_specs,
+            periods=periods,
+            parties={role: p.get("label", role) for role, p in (c.get("parties") or {}).items()},
+            waivers_by=tuple((c.get("waivers") or {}).get("by", ())),
+            waivers_section=(c.get("waivers") or {}).get("section", ""),
         )
         instances = self.instances(c, template)
         if self.problems:

@@ -9,6 +9,8 @@ from engine.model.contract import Contract, Instance
 from engine.model.outcome import Fact, Finding, Result, Status, Unchecked
 from engine.model.rules import (
     Anchor,
+    Cap,
+    Cure,
     DateSpec,
     FactMatch,
     FactType,
@@ -16,16 +18,25 @@ from engine.model.rules import (
     Forbid,
     Kind,
     LatePayment,
+    Limit,
     Lookup,
+    Measure,
     NoticeRule,
     Obligation,
+    PeriodSchedule,
     StandingCheck,
     Tier,
     Window,
 )
-from engine.model.values import ParameterSpec, Schedule, Step
+from engine.model.values import ParameterSpec, Period, Schedule, Step
 
 __all__ = [
+    "Cap",
+    "Cure",
+    "Limit",
+    "Measure",
+    "Period",
+    "PeriodSchedule",
     "Anchor",
     "Contract",
     "DateSpec",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.diagnostics import Location
-from engine.model.rules import DateSpec, FactType, NoticeRule, Obligation
+from engine.model.rules import DateSpec, FactType, NoticeRule, Obligation, PeriodSchedule
 from engine.model.values import ParameterSpec
 
 
@@ -39,6 +39,9 @@ class Contract:
     notices: NoticeRule | None = field(default=None, compare=False)
     parties: dict[str, str] = field(default_factory=dict, compare=False)  # role -> label
     parameter_specs: dict[str, ParameterSpec] = field(default_factory=dict, compare=False)
+    periods: dict[str, PeriodSchedule] = field(default_factory=dict, compare=False)
+    waivers_by: tuple[str, ...] = ()  # the parties whose waiver counts (empty: any but the bound)
+    waivers_section: str = ""
 
     def ob(self, rule: str) -> Obligation:
         """The obligation with this rule id."""

@@ -20,6 +20,8 @@ class Kind(StrEnum):
     RIGHT = "right"  # a party's option, exercisable until a date; lapses, never breached
     STANDING = "standing"  # a condition checked at every report of a fact type
     PROHIBITION = "prohibition"  # an act that must not happen
+    TEST = "test"  # a figure tested per period against a limit, curable by a deadline
+    LIMIT = "limit"  # each fact of a type counted against caps over earlier ones
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class FactType:
 class Anchor:
     """Where a date comes from: the trigger, a date field of it, or a later fact."""
 
-    kind: str  # trigger | trigger_field | named | first | running_total
+    kind: str  # trigger | trigger_field | named | first | running_total | period | param
     fact_type: str = ""  # for first / running_total
     field: str = ""  # for trigger_field / running_total; the date's name for named
     where: Expression | None = None  # for first
@@ -63,7 +65,7 @@ class DateSpec:
 
     anchor: Anchor | None = None
     add_unit: str = ""  # trading_days | business_days | days | months | years
-    add_n: int = 0
+    add_n: int | Expression = 0  # a number, or an expression over period.* and param.*
     then: str = ""  # end_of_month
     at: str = ""  # HH:MM in the contract's time zone; empty: end of the day
     earliest: tuple[DateSpec, ...] = ()
@@ -155,6 +157,73 @@ class StandingCheck:
 
 
 @dataclass(frozen=True)
+class PeriodSchedule:
+    """Recurring periods: months, quarters or years of a (fiscal) year, between two dates.
+
+    Periods ending after ``after`` and on or before ``through`` (and, once ``until`` is
+    known, not after it), plus a one-day period at each ``also`` date. ``names``:
+    ``fiscal`` (``2028-Q1``, ``2028-09``, ``FY2028``, the fiscal year named by the
+    calendar year it ends in) or ``date`` (the period's last day, ``2028-09-30``).
+    """
+
+    name: str
+    every: str  # month | quarter | year
+    year_end: str  # MM-DD, or param.<name> of a text parameter
+    names: str
+    after: DateSpec
+    through: DateSpec
+    until: DateSpec | None = None
+    also: tuple[DateSpec, ...] = ()
+    dates: dict[str, DateSpec] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A figure tested against a limit: ``value`` at most (or at least) ``limit``."""
+
+    fact: str  # the fact giving the figures for the period (keyed like the rule)
+    value: Expression
+    limit: Expression
+    at_most: bool = True
+    says: str = ""  # the figure's name in messages: "Consolidated Leverage Ratio"
+
+
+@dataclass(frozen=True)
+class Cure:
+    """A fact that can make a failed test pass, received in a window, if permitted."""
+
+    fact: str
+    value: Expression  # the figure with the cure (``cure.<field>`` and ``test.<field>``)
+    after: DateSpec | None = None
+    by: DateSpec | None = None
+    unless_refused_by: str = ""  # a limit rule whose refusal makes the cure not count
+
+
+@dataclass(frozen=True)
+class Cap:
+    """A fact is refused when, before it, ``reach`` counted facts stand within the cap's scope.
+
+    ``periods`` > 0: distinct other periods among any ``periods`` consecutive periods
+    that include the fact's own; 0: every counted fact in the life of the contract.
+    """
+
+    reach: int
+    periods: int = 0
+    says: str = ""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """Each fact of a type, keyed by period, checked against caps over the earlier ones."""
+
+    fact: str
+    per: str  # the period schedule the facts' keys name
+    caps: tuple[Cap, ...]
+    counts_after: DateSpec | None = None  # a fact counts only when received after ...
+    counts_by: DateSpec | None = None  # ... and by these dates of its period
+
+
+@dataclass(frozen=True)
 class Obligation:
     """One encoded clause of a contract."""
 
@@ -177,6 +246,12 @@ class Obligation:
     dates: dict[str, DateSpec] = field(default_factory=dict, compare=False)
     lookups: dict[str, Lookup] = field(default_factory=dict, compare=False)
     values: dict[str, Expression] = field(default_factory=dict, compare=False)
+    per: str = ""  # a period schedule: one instance per period, keyed by its name
+    shown_due: DateSpec | None = None  # shown (not enforced) while ``due`` is not known
+    owed: Expression | None = None  # the amount still owed when the deadline passes
+    test: Measure | None = None
+    cure: Cure | None = None
+    limit: Limit | None = None
 
     def date_specs(self) -> tuple[DateSpec, ...]:
         """Every date rule of this obligation: due, local dates, windows, lookups, late days."""
@@ -186,6 +261,9 @@ class Obligation:
         forbids = self.forbids or ()
         specs += [w for f in forbids if f.window for w in (f.window.start, f.window.end)]
         specs.append(self.late_payment.after if self.late_payment else None)
+        specs.append(self.shown_due)
+        specs += [self.cure.after, self.cure.by] if self.cure else []
+        specs += [self.limit.counts_after, self.limit.counts_by] if self.limit else []
         return tuple(s for s in specs if s is not None)
 
     def fact_anchors(self) -> tuple[Anchor, ...]:

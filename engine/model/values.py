@@ -45,3 +45,25 @@ class ParameterSpec:
     unit: str = ""
     section: str = ""
     required: bool = False  # no default: every instance gives its value
+
+
+@dataclass(frozen=True)
+class Period:
+    """One period of a schedule: its name (the instances' key), first and last day."""
+
+    schedule: str
+    name: str
+    start: date
+    end: date
+    index: int  # 1 for the first period of the schedule
+    is_last_of_year: bool
+
+    def names(self) -> dict[str, object]:
+        """``period.*`` names for expressions."""
+        return {
+            "period.name": self.name,
+            "period.start": self.start,
+            "period.end": self.end,
+            "period.index": Decimal(self.index),
+            "period.is_last_of_year": self.is_last_of_year,
+        }
