@@ -139,8 +139,7 @@ def test_shortfall_new_then_known_then_resolved(check: Check, log: Callable[...,
     assert code == 1  # the cured breach is still a breach finding
     assert ours(doc) == [
         ("2000-10-31", "breached", "2000-12-08", "known"),  # the same breach, now ended
-        (None, "met", None, "new"),  # the standing duty, met at the last report
-    ]
+    ]  # (issue 10: no extra `met` row for the last passing check; the episode says it all)
     [resolved] = doc["resolved"]
     assert (resolved["rule"], resolved["key"], resolved["resolution"]) == (
         RESERVE,
@@ -161,7 +160,7 @@ def test_text_marks_and_resolved_section(check: Check, log: Callable[..., Path],
     assert [ln for ln in first.splitlines() if RESERVE in ln][0].startswith("NEW    breached")
     rows = [ln for ln in text.splitlines() if RESERVE in ln]
     assert rows[0].startswith("KNOWN  breached")
-    assert rows[1].startswith("NEW    met")
+    assert [r.split()[0] for r in rows] == ["KNOWN", "CURED"]  # issue 10: no extra `met` row
     section = text[text.index("Resolved since the last run, run 1 (as of 2000-11-05): 1") :]
     assert section.splitlines()[1].split() == ["CURED", RESERVE, "2000-10-31", "nhtc-series-j"]
     assert "cured 2000-12-08" in section
@@ -240,12 +239,11 @@ def test_only_new(check: Check, log: Callable[..., Path]) -> None:
     log(SHORT, STILL_SHORT, RESTORED)
     code, text, _ = check("2000-12-10", "--only-new")
     rows = [ln for ln in text.splitlines() if ln.startswith(("NEW", "KNOWN", "CURED"))]
-    assert [ln.split()[:3] for ln in rows] == [
-        ["NEW", "met", "-"],
+    assert [ln.split()[:3] for ln in rows] == [  # issue 10: no `met` row beside the episode
         ["CURED", RESERVE, "2000-10-31"],
     ]
     _, doc = as_json(check, "2000-12-10", "--only-new")
-    assert ours(doc) == [(None, "met", None, "new")]
+    assert ours(doc) == []
     assert [r["resolution"] for r in doc["resolved"]] == ["cured"]
     assert doc["history"]["only_new"] is True
 
@@ -257,7 +255,7 @@ def test_fail_on_new(check: Check, log: Callable[..., Path]) -> None:
     assert check("2000-12-05", "--fail-on-new")[0] == 0  # the same breach, known
     assert check("2000-12-05")[0] == 1  # without the option: any breach
     log(SHORT, STILL_SHORT, RESTORED)
-    assert check("2000-12-10", "--fail-on-new")[0] == 0  # cured, and a new `met`
+    assert check("2000-12-10", "--fail-on-new")[0] == 0  # cured: no new breach
     log(SHORT, STILL_SHORT, RESTORED, SHORT_AGAIN)
     assert check("2001-02-01", "--fail-on-new")[0] == 1  # a second episode: new
 

@@ -12,8 +12,7 @@ never by running the code under test:
 - The event of a timed deadline is 15 minutes long and ends at it: 16:45-17:00.
 - conversion-delivery (5(c)): due the end of the notice's delivery_date: an all-day event
   on that date, DTEND the next day.
-- DTSTAMP is the end of the as-of day in New York: as of Mon 2000-02-07 that is
-  2000-02-08 00:00 EST = 2000-02-08T05:00:00Z.
+- DTSTAMP is the run's time, passed in (here 2000-02-07 07:30:05 UTC).
 - With acceptance and two conversion notices only, as of 2000-02-07, the open findings with
   a due are the funding deadline and the two deliveries: the closing-date duties, the
   Meeting Date and the ends of the prohibitions wait for facts not in the log.
@@ -34,6 +33,7 @@ from engine.output.ics import citation, event_uid, offset_text, parse_offset, to
 
 RULES = str(Path(__file__).resolve().parent.parent / "rules")
 NY = "America/New_York"
+RUN_TIME = datetime(2000, 2, 7, 7, 30, 5, tzinfo=UTC)  # the run's time, given by the CLI
 FUNDING_SUMMARY = "Buyer: deposit the Purchase Price with the Escrow Agent (SPA 1(d))"
 
 
@@ -61,6 +61,7 @@ def ics(run: Callable[..., Any], contracts: list[Any]) -> Callable[..., str]:
 
     def _ics(facts: list[dict[str, Any]], as_of: str, **kwargs: Any) -> str:
         result = run(facts, as_of)
+        kwargs.setdefault("now", RUN_TIME)
         return to_ics(result.findings, contracts, date.fromisoformat(as_of), **kwargs).decode()
 
     return _ics
@@ -173,13 +174,17 @@ def test_uids_differ_per_key_and_name_clausewatch(ics: Callable[..., str]) -> No
     assert event_uid("c", "r", None) != event_uid("c", "r", "")
 
 
-def test_same_inputs_same_bytes_and_dtstamp_from_as_of(ics: Callable[..., str]) -> None:
+def test_same_inputs_same_bytes_and_dtstamp_is_the_run_time(ics: Callable[..., str]) -> None:
+    # Issue 10: DTSTAMP is when the run made the file (the CLI passes its clock in), not
+    # the end of the as-of day, which may be in the future.
     one, two = ics(WINTER, "2000-02-07"), ics(WINTER, "2000-02-07")
     assert one == two
     stamps = {str(ev["DTSTAMP"].to_ical(), "ascii") for ev in events(one).values()}
-    assert stamps == {"20000208T050000Z"}
+    assert stamps == {"20000207T073005Z"}
     for ev in vobject.readOne(one).vevent_list:
-        assert ev.dtstamp.value == datetime(2000, 2, 8, 5, 0, tzinfo=UTC)
+        assert ev.dtstamp.value == datetime(2000, 2, 7, 7, 30, 5, tzinfo=UTC)
+    later = ics(WINTER, "2000-02-07", now=datetime(2000, 2, 7, 9, 0, tzinfo=UTC))
+    assert later != one and later.replace("20000207T090000Z", "20000207T073005Z") == one
 
 
 # --- reminders, title, description ------------------------------------------------------
@@ -289,3 +294,135 @@ def test_cli_bad_input_exits_2(
     assert err.startswith("--as-of: ")
     code, _, err = cli(["calendar", "--rules", RULES, "--facts", facts, "--remind", "soon"])
     assert code == 2 and "malformed reminder" in err
+
+
+# --- deadlines only; the run's time; updates with the run history (issue 10) ---------------
+
+
+def test_a_prohibition_window_end_is_not_an_event(ics: Callable[..., str]) -> None:
+    # Accepted 2000-02-04, effective 2000-05-16: rofr-notice (4(j)(i)) is in force through
+    # Thu 2001-01-11 (240 days); as of 2001-01-05 that is the end of a window, not a
+    # deadline, so the calendar has no event for it (it had a "last day in force" one).
+    facts = [
+        fact("acc", "agreement_accepted", "2000-02-04"),
+        fact("eff", "effective_date", "2000-05-16"),
+    ]
+    titles = " ".join(events(ics(facts, "2001-01-05", include_past=True)))
+    assert "offer every New Transaction" not in titles and "in force" not in titles
+    assert "BREACHED: " + FUNDING_SUMMARY in titles  # the past deadline is still there
+
+
+def test_dtstamp_is_the_wall_clock_time_of_the_cli_run(
+    cli: Callable[..., tuple[int, str, str]], write_facts: Callable[..., Path]
+) -> None:
+    facts = str(write_facts(WINTER))
+    before = datetime.now(UTC).replace(microsecond=0)
+    args = ["calendar", "--rules", RULES, "--facts", facts, "--as-of", "2045-12-01"]
+    code, out, _ = cli([*args, "--include-past"])
+    after = datetime.now(UTC)
+    stamps = {ev["DTSTAMP"].dt for ev in icalendar.Calendar.from_ical(out).walk("VEVENT")}
+    [stamp] = stamps or [None]
+    assert code == 0 and stamp is not None
+    assert before <= stamp <= after  # not the end of the as-of day, 2045-12-02
+
+
+def by_uid(text: str) -> dict[str, Any]:
+    """Each VEVENT by UID: (summary, sequence, status, dtstart, alarms)."""
+    out = {}
+    for ev in icalendar.Calendar.from_ical(text).walk("VEVENT"):
+        status = str(ev.get("STATUS", ""))
+        start = ev["DTSTART"].dt
+        alarms = len(ev.walk("VALARM"))
+        out[str(ev["UID"])] = (str(ev["SUMMARY"]), int(ev["SEQUENCE"]), status, start, alarms)
+    return out
+
+
+def test_sequence_and_cancellations_with_the_run_history(
+    cli: Callable[..., tuple[int, str, str]], write_facts: Callable[..., Path], tmp_path: Path
+) -> None:
+    db = tmp_path / "h.sqlite"
+    funding = event_uid("nhtc-series-j", "funding-deadline", None)
+    n1 = event_uid("nhtc-series-j", "conversion-delivery", "N1")
+    n2 = event_uid("nhtc-series-j", "conversion-delivery", "N2")
+
+    def calendar(facts: list[dict[str, Any]], as_of: str, *extra: str) -> dict[str, Any]:
+        path = str(write_facts(facts))
+        args = ["calendar", "--rules", RULES, "--facts", path, "--as-of", as_of, *extra]
+        code, out, err = cli([*args, "--history", str(db)])
+        assert (code, err) == (0, "")
+        return by_uid(out)
+
+    # Night 1 (as of Mon 02-07): three open deadlines, all SEQUENCE 0.
+    first = calendar(WINTER, "2000-02-07")
+    assert {u: v[1:3] for u, v in first.items()} == {funding: (0, ""), n1: (0, ""), n2: (0, "")}
+
+    # Night 2 (Tue 02-08): N1 delivered on time (met); N2's notice corrected to a
+    # Delivery Date of Wed 02-16 (its deadline changed); the funding deadline unchanged.
+    corrected = notice("n2", "2000-02-07T11:00", "N2", "2000-02-16")
+    delivered = fact("d1", "conversion_shares_delivered", "2000-02-08T10:00", notice_id="N1")
+    second = calendar([*WINTER[:2], corrected, delivered], "2000-02-08")
+    assert second[funding][1:3] == (0, "")  # same dates: same sequence
+    assert second[n2][1:4] == (1, "", date(2000, 2, 16))  # moved: sequence raised
+    assert second[n1][:3] == ("Cancelled: " + n_summary("N1"), 1, "CANCELLED")  # met
+    assert second[n1][3:] == (date(2000, 2, 10), 0)  # its old day, no reminders
+
+    # Night 3 (Wed 02-09, end of day): the deposit never came: the funding deadline is
+    # sent with its final status (not cancelled: it did fall due); N1's cancellation is
+    # sent again, unchanged, until its day (02-10) has passed.
+    third = calendar([*WINTER[:2], corrected, delivered], "2000-02-09")
+    assert third[funding][:3] == ("BREACHED: " + FUNDING_SUMMARY, 1, "")
+    assert third[n1][1:3] == (1, "CANCELLED")
+    assert third[n2][1] == 1
+
+    # Night 4 (Fri 02-11): both are past their day and forgotten; N2 still SEQUENCE 1.
+    fourth = calendar([*WINTER[:2], corrected, delivered], "2000-02-11")
+    assert set(fourth) == {n2} and fourth[n2][1] == 1
+
+    # N2's notice withdrawn from the log (gone): cancelled, and says why.
+    path = str(write_facts(WINTER[:1]))
+    args = ["calendar", "--rules", RULES, "--facts", path, "--as-of", "2000-02-12"]
+    _, out, _ = cli([*args, "--history", str(db)])
+    [gone] = icalendar.Calendar.from_ical(out).walk("VEVENT")
+    assert (str(gone["UID"]), int(gone["SEQUENCE"]), str(gone["STATUS"])) == (n2, 2, "CANCELLED")
+    assert str(gone["DESCRIPTION"]).startswith(
+        "No longer reported as of the end of Sat 2000-02-12 (its facts or rules changed)."
+    )
+
+
+def test_without_history_nothing_is_remembered(
+    cli: Callable[..., tuple[int, str, str]], write_facts: Callable[..., Path], tmp_path: Path
+) -> None:
+    delivered = fact("d1", "conversion_shares_delivered", "2000-02-08T10:00", notice_id="N1")
+    for facts, as_of in ((WINTER, "2000-02-07"), ([*WINTER, delivered], "2000-02-08")):
+        path = str(write_facts(facts))
+        code, out, _ = cli(["calendar", "--rules", RULES, "--facts", path, "--as-of", as_of])
+        assert code == 0
+        assert all(v[1:3] == (0, "") for v in by_uid(out).values())
+    assert list(tmp_path.glob("*.sqlite")) == []
+
+
+def test_history_not_used_when_a_contract_could_not_be_checked(
+    cli: Callable[..., tuple[int, str, str]], write_facts: Callable[..., Path], tmp_path: Path
+) -> None:
+    # Two instances, A and B, of the seed template. A notice with no delivery_date holds
+    # back B: its open deadlines are not listed and must not be sent cancelled as if they
+    # were gone; the calendar does not use (nor change) the history on such a run.
+    portfolio = tmp_path / "portfolio.yaml"
+    portfolio.write_text(
+        "instances:\n  - {id: a, template: nhtc-series-j}\n  - {id: b, template: nhtc-series-j}\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "h.sqlite"
+    facts = [{**f, "id": f"{c}-{f['id']}", "contract": c} for c in ("a", "b") for f in WINTER]
+    bad_line = {**notice("n9", "2000-02-07T12:00", "N9", "2000-02-20"), "contract": "b"}
+    del bad_line["delivery_date"]
+    good, bad = str(write_facts(facts)), str(write_facts([*facts, bad_line]))
+    base = ["calendar", "--rules", RULES, "--rules", str(portfolio), "--history", str(db)]
+    code, out, _ = cli([*base, "--facts", good, "--as-of", "2000-02-07"])
+    assert code == 0 and len(by_uid(out)) == 6
+    code, out, err = cli([*base, "--facts", bad, "--as-of", "2000-02-07"])
+    assert code == 2 and "CANCELLED" not in out and len(by_uid(out)) == 3  # A's only
+    assert "calendar history not used: some contracts could not be checked" in err
+    code, out, _ = cli([*base, "--facts", good, "--as-of", "2000-02-08"])
+    assert code == 0 and len(by_uid(out)) == 6
+    assert {v[1:3] for v in by_uid(out).values()} == {(0, "")}  # nothing was cancelled

@@ -11,6 +11,12 @@ Expected values worked by hand from rules/nhtc-series-j.yaml and a printed calen
 - With no agreement_accepted, closing or effective_date fact, the three prohibitions that
   need no trigger (rofr-notice 4(j)(i), restricted-period 2(b), use-of-proceeds 4(f)) are
   open with no end date known; no share reserve report means no share-reserve finding.
+  Issue 10: a prohibition is not a deadline, so `upcoming` lists none of them (before, the
+  three were listed every day as "due date not yet known").
+- rofr-notice is in force through 240 days after the Effective Date: effective Tue
+  2000-05-16, +15 to 31 May, +30 June (45), +31 July (76), +31 Aug (107), +30 Sep (137),
+  +31 Oct (168), +30 Nov (198), +31 Dec (229), +11 = Thu 2001-01-11: the last day of a
+  window, not a deadline.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from engine.output.upcoming import upcoming
 
 RULES = str(Path(__file__).resolve().parent.parent / "rules")
 CLI = Callable[..., tuple[int, str, str]]
-UNDATED = {"rofr-notice", "restricted-period", "use-of-proceeds"}
+PROHIBITIONS = {"rofr-notice", "restricted-period", "use-of-proceeds"}
 
 
 def notice(fid: str, key: str, delivery: str, at: str = "2000-12-01T09:00") -> dict[str, Any]:
@@ -69,8 +75,7 @@ def test_window_boundaries_json(cli: CLI, write_facts: Callable[..., Path]) -> N
     }
     assert (first["amount"], first["facts"]) == (None, ["n1"])
     assert first["message"].startswith("Due the end of Mon 2000-12-11")
-    assert {u["rule"] for u in doc["undated"]} == UNDATED
-    assert all(u["due"] is None and u["status"] == "open" for u in doc["undated"])
+    assert doc["undated"] == []  # issue 10: the prohibitions in force are not deadlines
 
 
 def test_deadline_objects_are_those_of_check_json(
@@ -135,7 +140,7 @@ def test_text_sorted_by_due_with_weekday_and_undated_section(
     assert "    Buyer: deposit the Purchase Price with the Escrow Agent [1(d)]" in out
     dated, undated = out.split("Due date not yet known", 1)
     assert "certificates-delivery" in undated and "certificates-delivery" not in dated
-    assert "use-of-proceeds" in undated
+    assert not PROHIBITIONS & set(out.split())  # issue 10: not deadlines, not listed
     assert "3 open deadlines from 2000-12-01 through 2000-12-11" in out
 
 
@@ -167,4 +172,29 @@ def test_pure_function_keeps_only_open_findings(
     result = run([*BOUNDARY, notice("n8", "N8", "2000-11-30", at="2000-11-28T09:00")], "2000-12-01")
     up = upcoming(result.findings, result.as_of, 10)
     assert [f.key for f in up.deadlines] == ["N0", "N1"]
-    assert {f.rule for f in up.undated} == UNDATED
+    assert up.undated == ()  # issue 10: the three prohibitions in force are not deadlines
+
+
+def test_a_prohibition_window_end_is_not_a_deadline(
+    cli: CLI, write_facts: Callable[..., Path]
+) -> None:
+    # As of Fri 2001-01-05, rofr-notice's window ends Thu 2001-01-11 (6 days later): not
+    # listed. Notice N5, due the end of Tue 2001-01-09, is.
+    facts = write_facts(
+        [
+            {"id": "acc", "type": "agreement_accepted", "at": "2000-02-04"},
+            {"id": "eff", "type": "effective_date", "at": "2000-05-16"},
+            notice("n5", "N5", "2001-01-09", at="2001-01-02T09:00"),
+        ]
+    )
+    argv = ["upcoming", "--rules", RULES, "--facts", str(facts), "--as-of", "2001-01-05"]
+    code, out, _ = cli([*argv, "--days", "10", "--format", "json"])
+    doc = json.loads(out)
+    assert code == 0
+    assert [(d["rule"], d["due"]) for d in doc["deadlines"]] == [
+        ("conversion-delivery", "2001-01-09")
+    ]
+    assert {u["rule"] for u in doc["undated"]} & PROHIBITIONS == set()
+    _, checked, _ = cli(["check", *argv[1:], "--format", "json"])
+    [window] = [f for f in json.loads(checked)["findings"] if f["rule"] == "rofr-notice"]
+    assert (window["status"], window["due"]) == ("open", "2001-01-11")  # check still says it

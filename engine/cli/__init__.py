@@ -27,7 +27,11 @@ COMMANDS: dict[str, ModuleType] = {
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     top = argparse.ArgumentParser(
-        prog="clausewatch", description="Check contracts' obligations against dated facts."
+        prog="clausewatch",
+        description="Check contracts' obligations against dated facts. "
+        "`clausewatch COMMAND --help` describes each command's options.",
+        epilog="exit status: 0 no breach; 1 a breach (check), a failed rule test (test); "
+        "2 bad usage or bad input (path:line[:col]: message on standard error)",
     )
     sub = top.add_subparsers(dest="command", required=True)
     for module in COMMANDS.values():

@@ -8,11 +8,34 @@ arguments and writes it.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+from datetime import UTC, datetime
 
-from engine.cli.common import EXIT_OK, add_input_arguments, fail, finish, load_and_evaluate
+from engine.cli.common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    Inputs,
+    add_input_arguments,
+    fail,
+    finish,
+    load_and_evaluate,
+)
+from engine.cli.options import add_filter_arguments, add_history_arguments, paragraph, selection_of
 from engine.diagnostics import Diagnostic, Location
-from engine.output.ics import DEFAULT_REMINDERS, offset_text, parse_offset, to_ics
+from engine.history.compare import settings
+from engine.history.sent import publish_with_history
+from engine.history.store import HistoryError
+from engine.output.ics import DEFAULT_REMINDERS, offset_text, parse_offset, publish
+from engine.output.ics_updates import Published, Sent
+from engine.output.select import Selection
+
+EXIT_CODES = """\
+exit status:
+  0  the calendar was written (whatever the findings: a calendar is not a verdict)
+  2  bad usage or bad input: every problem on standard error as path:line[:col]: message;
+     the file --out cannot be written; or the history database locked or unusable"""
 
 
 def _offset(text: str) -> object:
@@ -28,13 +51,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "calendar",
         help="open deadlines as an iCalendar (.ics) file",
-        description="Write every open deadline with a known due date as an RFC 5545 "
-        "calendar: a 15-minute event ending at a deadline with a time of day, an all-day "
-        "event for a deadline that runs to the end of a day. Event UIDs are stable, so "
-        "importing a newer file updates the events. Exit status 0 (2 on bad input).",
+        description=paragraph(
+            "Write every open deadline with a known due date as an RFC 5545 "
+            "calendar: a 15-minute event ending at a deadline with a time of day, an all-day "
+            "event for a deadline that runs to the end of a day. Event UIDs are stable, so "
+            "importing a newer file updates the events; DTSTAMP is the time of the run. "
+            "Deadlines only: a prohibition's window end is not one."
+        ),
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_input_arguments(parser)
-    parser.add_argument("--out", metavar="FILE.ics", help="write here (default: standard output)")
+    parser.add_argument(
+        "--out", metavar="FILE.ics", help="write the calendar here (default: standard output)"
+    )
     parser.add_argument(
         "--remind",
         action="append",
@@ -47,6 +77,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--include-past",
         action="store_true",
         help="also met, breached and expired findings with a due date (no reminders)",
+    )
+    add_filter_arguments(parser)
+    add_history_arguments(
+        parser,
+        "remember what this calendar sent in the run history: a changed deadline is sent "
+        "with a higher SEQUENCE, one met or gone as STATUS:CANCELLED",
     )
 
 
@@ -75,12 +111,51 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(outcome, list):
         return fail(outcome)
     inputs, result = outcome
-    data = to_ics(
-        result.findings,
-        inputs.contracts,
-        inputs.as_of,
-        reminders=args.remind or DEFAULT_REMINDERS,
-        include_past=args.include_past,
-    )
+    selection, bad = selection_of(args, inputs.contracts)
+    if bad:
+        return fail([*bad, *inputs.problems, *result.problems])
+    findings = selection.findings(result.findings)
+    now = datetime.now(UTC).replace(microsecond=0)  # clock-ok: DTSTAMP, the run's time
+    path = settings(args.history, args.no_history, False, False, os.environ).path
+
+    def make(previous: dict[str, Sent]) -> Published:
+        return publish(
+            findings,
+            inputs.contracts,
+            inputs.as_of,
+            now,
+            reminders=args.remind or DEFAULT_REMINDERS,
+            include_past=args.include_past,
+            previous=previous,
+        )
+
+    if path is not None and (inputs.problems or result.unchecked):
+        # the events of the instances not checked would look gone and be cancelled
+        print("calendar history not used: some contracts could not be checked", file=sys.stderr)
+        path = None
+    if path is None:
+        data = make({}).data
+    else:
+        try:
+            data = publish_with_history(
+                path,
+                _calendar_name(inputs, selection, args),
+                inputs.as_of.isoformat(),
+                now.isoformat(),
+                make,
+            ).data
+        except HistoryError as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_INPUT
     problems = write(data, args.out)
     return fail(problems) if problems else finish(inputs, result, EXIT_OK)
+
+
+def _calendar_name(inputs: Inputs, selection: Selection, args: argparse.Namespace) -> str:
+    """What selects the calendar's events: its memory in the run history is kept by it."""
+    name = {
+        "contracts": sorted({c.id for c in inputs.contracts}),
+        "filters": selection.to_json(),
+        "include_past": bool(args.include_past),
+    }
+    return json.dumps(name, sort_keys=True)

@@ -3,12 +3,14 @@
 With a run history (``--history [PATH]`` or ``CLAUSEWATCH_HISTORY``; see
 ``engine.history.compare``), each run is recorded and its findings are marked new or known
 against the last run, with what was resolved since. Without one, nothing is written and
-the output is unchanged.
+the output is unchanged. Filters (``--contract`` ...) choose what is shown and what the
+exit status counts; the run history always records every finding.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from datetime import UTC, datetime
@@ -23,37 +25,60 @@ from engine.cli.common import (
     finish,
     load_and_evaluate,
 )
+from engine.cli.options import add_filter_arguments, add_history_arguments, paragraph, selection_of
 from engine.diagnostics import Diagnostic, Location
-from engine.history.compare import DEFAULT_PATH, ENV_PATH, NEW, Settings, file_digests, settings
-from engine.history.report import to_json_marked, to_text_marked
+from engine.history.compare import NEW, Changes, Settings, file_digests, history_doc, settings
+from engine.history.report import to_csv_marked, to_json_marked, to_text_marked
 from engine.history.store import HistoryError, Outcome, Run, record
 from engine.load.facts import fact_paths
 from engine.model import Result
-from engine.output.report import finding_json, to_json, to_text
+from engine.output.report import to_json, to_text
+from engine.output.select import Selection, fields_of
+from engine.output.spreadsheet import to_csv
+
+EXIT_CODES = """\
+exit status:
+  0  no breach among the findings shown (with --fail-on-new: no new breach)
+  1  at least one finding shown is breached (with --fail-on-new: a breach the last run
+     did not report)
+  2  bad usage or bad input: every problem on standard error as path:line[:col]: message;
+     or the history database locked by another run, or unusable"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the command."""
-    parser = sub.add_parser("check", help="evaluate rules against facts at an as-of date")
+    parser = sub.add_parser(
+        "check",
+        help="evaluate rules against facts at an as-of date",
+        description=paragraph(
+            "Evaluate the rules against the facts as of the end of the as-of day "
+            "and print the findings: a summary (counts by status; per contract its breaches "
+            "and next deadline), then one block per finding."
+        ),
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_input_arguments(parser)
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--history",
-        nargs="?",
-        const="",
-        metavar="PATH",
-        help=f"record the run in a history database and mark findings new/known "
-        f"(default PATH {DEFAULT_PATH}; also set by {ENV_PATH})",
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "csv"),
+        default="text",
+        help="text (default): the table a person reads; json: the document of "
+        "interfaces.md; csv: one row per finding for a spreadsheet (columns in the README)",
     )
-    where.add_argument(
-        "--no-history", action="store_true", help=f"record nothing, even if {ENV_PATH} is set"
+    add_filter_arguments(parser)
+    add_history_arguments(
+        parser, "record the run in a history database and mark each finding new or known"
     )
     parser.add_argument(
-        "--only-new", action="store_true", help="list only new findings and resolved ones"
+        "--only-new",
+        action="store_true",
+        help="list only the new findings and the resolved ones (needs a run history)",
     )
     parser.add_argument(
-        "--fail-on-new", action="store_true", help="exit 1 only for a breach that is new"
+        "--fail-on-new",
+        action="store_true",
+        help="exit 1 only for a breach that is new since the last run (needs a run history)",
     )
 
 
@@ -71,10 +96,26 @@ def _record(inputs: Inputs, result: Result, args: argparse.Namespace, opts: Sett
         contracts=tuple(sorted({c.id for c in inputs.contracts})),
         as_of=result.as_of.isoformat(),
         inputs=files,
-        findings=[finding_json(f) for f in result.findings],
+        findings=[history_doc(f) for f in result.findings],
         recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),  # clock-ok: CLI only
     )
     return record(opts.path, run, test_pause=opts.test_pause)
+
+
+def _selected(result: Result, history: Outcome, selection: Selection) -> tuple[Result, Outcome]:
+    """The findings the filters choose, with their marks and the resolved ones they choose."""
+    if not selection.active:
+        return result, history
+    pairs = zip(result.findings, history.changes.marks, strict=True)
+    kept = [(f, m) for f, m in pairs if selection.matches(fields_of(f))]
+    resolved = tuple(r for r in history.changes.resolved if selection.matches(r.finding))
+    changes = Changes(tuple(m for _, m in kept), resolved)
+    shown = dataclasses.replace(result, findings=tuple(f for f, _ in kept))
+    return shown, dataclasses.replace(history, changes=changes)
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,21 +126,26 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(outcome, list) or problems:
         return fail([*problems, *(outcome if isinstance(outcome, list) else [])])
     inputs, result = outcome
+    selection, bad = selection_of(args, inputs.contracts)
+    if bad:
+        return fail([*bad, *inputs.problems, *result.problems])
     if opts.path is None or inputs.problems or result.unchecked:
-        print(to_json(result) if args.format == "json" else to_text(result))
+        shown = selection.result(result)
+        renderers = {"json": to_json, "csv": lambda r: to_csv(r.findings), "text": to_text}
+        _print(renderers[args.format](shown))
         if opts.path is not None:
             print("run history not recorded: some contracts could not be checked", file=sys.stderr)
-        return finish(inputs, result, EXIT_BREACH if result.breached else EXIT_OK)
+        return finish(inputs, result, EXIT_BREACH if shown.breached else EXIT_OK)
     try:
         history = _record(inputs, result, args, opts)
     except HistoryError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INPUT
-    render = to_json_marked if args.format == "json" else to_text_marked
-    print(render(result, history, opts.path, opts.only_new))
-    marks = history.changes.marks
+    shown, history = _selected(result, history, selection)
+    marked = {"json": to_json_marked, "csv": to_csv_marked, "text": to_text_marked}
+    _print(marked[args.format](shown, history, opts.path, opts.only_new))
     if opts.fail_on_new:
-        pairs = zip(result.findings, marks, strict=True)
+        pairs = zip(shown.findings, history.changes.marks, strict=True)
         new_breach = any(m == NEW and f.status.value == "breached" for f, m in pairs)
         return EXIT_BREACH if new_breach else EXIT_OK
-    return EXIT_BREACH if result.breached else EXIT_OK
+    return EXIT_BREACH if shown.breached else EXIT_OK

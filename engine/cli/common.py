@@ -7,6 +7,7 @@ default as-of date; the engine is always handed one.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,24 @@ def no_rules(paths: Sequence[str]) -> Diagnostic:
     return Diagnostic(Location(", ".join(paths)), "no rule files (.yaml, .yml) found")
 
 
+def missing_defaults(args: argparse.Namespace) -> list[Diagnostic]:
+    """A default folder (``rules/``, ``facts/``) that is not here, and what to pass instead."""
+    found = []
+    for option, what in (
+        ("rules", "a rule file or a folder of them"),
+        ("facts", "a fact log (.jsonl) or a folder of them"),
+    ):
+        if not getattr(args, option, None) and not os.path.exists(option):
+            found.append(
+                Diagnostic(
+                    Location(option),
+                    f"no such folder here (the default of --{option}): pass --{option} PATH, "
+                    f"{what}, or run from the folder that holds {option}/",
+                )
+            )
+    return found
+
+
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     """``--rules``, ``--facts`` and ``--as-of``, as every evaluating command takes them."""
     parser.add_argument(
@@ -92,6 +111,9 @@ class Inputs:
 def load_inputs(args: argparse.Namespace) -> Inputs | list[Diagnostic]:
     """Rules, facts and as-of from the arguments; only problems when nothing can be checked."""
     as_of, problems = parse_as_of(args.as_of)
+    missing = missing_defaults(args)
+    if missing:
+        return [*problems, *missing]
     rules = args.rules or ["rules"]
     portfolio = load_rules(rules)
     if not portfolio.contracts and not portfolio.problems:

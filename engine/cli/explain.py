@@ -6,18 +6,44 @@ import argparse
 import json
 
 from engine.cli.common import EXIT_OK, add_input_arguments, fail, finish, load_and_evaluate
+from engine.cli.options import paragraph
 from engine.diagnostics import Diagnostic, Location, suggest
 from engine.output.explain import explanation, explanation_text, matching
+
+EXIT_CODES = """\
+exit status:
+  0  the explanation was printed (whatever its status)
+  2  no such finding (with the rule ids or keys there are), several findings and no KEY
+     to choose one, or bad usage or input (path:line[:col]: message on standard error)"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the command."""
-    parser = sub.add_parser("explain", help="show how one finding was reached, step by step")
+    parser = sub.add_parser(
+        "explain",
+        help="show how one finding was reached, step by step",
+        description=paragraph(
+            "Print one finding as of the as-of date: the clause, the facts it rests on "
+            "with their file:line, and every step of the reasoning (dates counted, "
+            "amounts computed)."
+        ),
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("rule", help="the rule id, e.g. funding-deadline")
-    parser.add_argument("key", nargs="?", help="the finding's key (a notice id...), if any")
-    parser.add_argument("--contract", metavar="ID", help="the contract instance, if several")
+    parser.add_argument(
+        "key", nargs="?", help="the finding's key (a notice id...), needed if the rule has several"
+    )
+    parser.add_argument(
+        "--contract", metavar="ID", help="the contract instance (default: any that has the finding)"
+    )
     add_input_arguments(parser)
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default), or json: {as_of, explanations: [...]}",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

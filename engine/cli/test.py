@@ -8,6 +8,7 @@ import re
 import sys
 
 from engine.cli.common import EXIT_BREACH, fail
+from engine.cli.options import paragraph
 from engine.diagnostics import Diagnostic, Location
 from engine.ruletests.run import run_rule_tests
 
@@ -19,8 +20,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "test",
         help="run rule unit tests: facts, as-of dates and the findings expected",
-        description="Exit status: 0 all passed; 1 a test failed or no test ran; "
-        "2 a malformed test file (path:line:col: message).",
+        description=paragraph(
+            "Run the rule unit tests (YAML files beside the rules: facts, as-of dates and "
+            "the findings expected); print a line per test, then `N passed, M failed`."
+        ),
+        epilog="exit status:\n  0  every test passed\n  1  a test failed, or no test ran\n"
+        "  2  a malformed test file (path:line:col: message on standard error)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "paths",

@@ -6,9 +6,17 @@ Exit status 0 whatever the findings, 2 on bad usage or input.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from engine.cli.common import EXIT_OK, add_input_arguments, fail, finish, load_and_evaluate
+from engine.cli.options import add_filter_arguments, paragraph, selection_of
+from engine.output.spreadsheet import to_csv
 from engine.output.upcoming import DEFAULT_DAYS, to_json, to_text, upcoming
+
+EXIT_CODES = """\
+exit status:
+  0  the list was printed (whatever the findings: a list of dates is not a verdict)
+  2  bad usage or bad input: every problem on standard error as path:line[:col]: message"""
 
 
 def _days(text: str) -> int:
@@ -26,9 +34,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "upcoming",
         help="open deadlines due in the next N days",
-        description="List the open deadlines due from the as-of day through the as-of day "
-        "plus N days, both included, sorted by due; then the open findings whose due date "
-        "is not yet known. Exit status 0 (2 on bad input).",
+        description=paragraph(
+            "List the open deadlines due from the as-of day through the as-of day "
+            "plus N days, both included, sorted by due; then the open deadlines whose due date "
+            "is not yet known. Deadlines only: a prohibition (a duty not to act) has none."
+        ),
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_input_arguments(parser)
     parser.add_argument(
@@ -39,7 +51,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help=f"the window: from the as-of day through as-of + N days, inclusive "
         f"(default {DEFAULT_DAYS})",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "csv"),
+        default="text",
+        help="text (default); json: {as_of, days, through, deadlines, undated}; csv: the "
+        "columns of check --format csv, the dated deadlines first",
+    )
+    add_filter_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,9 +67,14 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(outcome, list):
         return fail(outcome)
     inputs, result = outcome
-    up = upcoming(result.findings, inputs.as_of, args.days)
+    selection, bad = selection_of(args, inputs.contracts)
+    if bad:
+        return fail([*bad, *inputs.problems, *result.problems])
+    up = upcoming(selection.findings(result.findings), inputs.as_of, args.days)
     if args.format == "json":
         print(to_json(up))
+    elif args.format == "csv":
+        sys.stdout.write(to_csv([*up.deadlines, *up.undated]))
     else:
         zones = {i.id: c.time_zone for c in inputs.contracts for i in c.instances}
         print(to_text(up, zones=zones))

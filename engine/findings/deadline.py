@@ -184,7 +184,7 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
         )
     message += _values_words(st, tr)
     trace = deadline_trace(st, tr, status, rejected)
-    amount = tr.amount
+    amount, owed = tr.amount, False
     if ob.late_payment is not None and status is Status.BREACHED:
         through = sat.day(tz) if sat is not None else as_of
         base = st.evaluate(ob.late_payment.base, tr.env(), tr.trigger, ob.id)
@@ -192,7 +192,7 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
             ob.late_payment, st.date_context(tr), st.contract, Decimal(base or 0), through
         )
         if charge is not None:
-            amount = charge.amount
+            amount, owed = charge.amount, True
             message += f" Late payment: {charge.how}."
             trace += charge.steps
     trace += (f"Status: {status.value}.",)
@@ -202,7 +202,7 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
     if status is Status.BREACHED and sat is not None:
         cured = effective_day(st.contract, sat)[0].isoformat()
     return make_finding(
-        st, ob.id, tr.key, status, due, due_at, amount, facts, message, cured, trace
+        st, ob.id, tr.key, status, due, due_at, amount, facts, message, cured, trace, owed
     )
 
 

@@ -23,8 +23,12 @@ def make_finding(
     message: str,
     cured: str | None = None,
     trace: tuple[str, ...] = (),
+    late_payment: bool = False,
 ) -> Finding:
-    """A finding of one obligation of this instance, its facts listed once each."""
+    """A finding of one obligation of this instance, its facts listed once each.
+
+    ``late_payment``: the amount is a late payment owed under the rule's schedule.
+    """
     ob = next(o for o in st.contract.obligations if o.id == tr_rule)
     unique = list(dict.fromkeys(facts))
     tracked = st.tracked.get((ob.id, key))
@@ -46,6 +50,8 @@ def make_finding(
         cured,
         trace,
         st.contract.id,
+        ob.kind.value,
+        late_payment,
         period.end if period is not None else None,
     )
 

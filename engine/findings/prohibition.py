@@ -15,11 +15,16 @@ def _labels(st: InstanceState, ob: Obligation) -> str:
     return ", ".join(dict.fromkeys(st.contract.fact_types[f.match.fact].label for f in ob.forbids))
 
 
+def _words(text: str) -> str:
+    """Text from a rule file as one line: YAML's folded lines and indents become one space."""
+    return " ".join(text.split())
+
+
 def _act_message(st: InstanceState, fact_id: str, reason: str) -> str:
     tz = st.contract.time_zone
     fact = next(a.fact for a in st.acts if a.fact.id == fact_id)
     label = st.contract.fact_types[fact.type].label
-    return f"{upper_first(label)} {describe(fact.at, tz)} ({fact.id}): {reason}"
+    return f"{upper_first(label)} {describe(fact.at, tz)} ({fact.id}): {_words(reason)}"
 
 
 def last_day_in_force(st: InstanceState, ob: Obligation) -> tuple[date | None, str]:
@@ -59,7 +64,7 @@ def prohibition_findings(st: InstanceState, ob: Obligation, as_of: date) -> list
     for act in acts:
         day = act.fact.day(tz)
         trace = (
-            f"Checked {act.fact.id} against section {ob.section}: {act.reason}.",
+            f"Checked {act.fact.id} against section {ob.section}: {_words(act.reason)}.",
             *window_steps(st, ob, None),
             "Status: breached.",
         )
@@ -147,7 +152,11 @@ def guarded_finding(st: InstanceState, tr: Tracked) -> Finding:
             tr.amount,
             facts + [a.fact.id for a in acts],
             message + ".",
-            trace=(*steps, *(f"{a.fact.id}: {a.reason}." for a in acts), "Status: breached."),
+            trace=(
+                *steps,
+                *(f"{a.fact.id}: {_words(a.reason)}." for a in acts),
+                "Status: breached.",
+            ),
         )
     if allowed:
         fact = allowed[0]

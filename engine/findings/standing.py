@@ -1,28 +1,58 @@
-"""Findings of standing duties: a breach per episode of failed checks, or met at the last."""
+"""Findings of standing duties: one breach per episode of failed checks; met while none.
+
+A standing duty is checked at every fact of its type. Each run of failed checks (an
+episode, from its first failure to the passing check that cures it) is one ``breached``
+finding, keyed and dated by its first failure, with its cure. A duty that has held at
+every check so far is one ``met`` finding; once it has failed, its episodes say it all
+(no extra ``met`` for the last passing check). Messages put the requirement in words
+with the check's figures (``engine.findings.requirement``), never the expression.
+"""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from engine.days.dates import number, upper_first
 from engine.days.instants import describe, end_of_day
 from engine.findings.make import make_finding
+from engine.findings.requirement import requirement_words
 from engine.model import Fact, Finding, Obligation, Status
 from engine.run.state import Episode, InstanceState
+
+
+def quantity(value: Decimal, unit: str) -> str:
+    """An amount with its unit: ``$1,200.00``, ``67,680 shares``."""
+    if unit == "USD":
+        return f"${value:,.2f}"
+    return f"{number(value)} {unit}".rstrip()
+
+
+def _reports(n: int) -> str:
+    return f"{n} later report{'s' if n != 1 else ''}"
+
+
+def _check_words(st: InstanceState, ob: Obligation, fact: Fact) -> tuple[bool, str]:
+    """Whether the check of ``fact`` holds, and the fact and requirement in words."""
+    assert ob.check is not None
+    env = st.fact_names(fact)
+    ok = bool(st.evaluate(ob.check.require, env, fact, ob.id))
+    label = upper_first(st.contract.fact_types[fact.type].label)
+    when = describe(fact.at, st.contract.time_zone)
+    return ok, f"{label} {when} ({fact.id}): {requirement_words(ob.check.require, env, ok)}"
 
 
 def episode_finding(st: InstanceState, ep: Episode, key: str) -> Finding:
     """A breach episode of a standing duty."""
     ob, tz = ep.obligation, st.contract.time_zone
     assert ob.check is not None
-    label = st.contract.fact_types[ob.check.fact].label
     first = ep.first
-    message = (
-        f"{upper_first(label)} {describe(first.at, tz)} ({first.id}) fails "
-        f"`{ob.check.require.source}`"
-    )
+    message = _check_words(st, ob, first)[1]
     if ep.shortfall is not None:
-        message += f": short by {number(ep.shortfall)}"
-    if len(ep.failures) > 1:
-        message += f"; still short at {len(ep.failures) - 1} later report(s)"
+        message += f": short by {quantity(ep.shortfall, ob.unit)}"
+    later = len(ep.failures) - 1
+    if later:
+        still = "still short" if ep.shortfall is not None else "still not met"
+        message += f"; {still} at {_reports(later)}"
     if ep.cured_by is not None:
         message += f"; restored at the report of {describe(ep.cured_by.at, tz)} ({ep.cured_by.id})"
     else:
@@ -45,24 +75,20 @@ def episode_finding(st: InstanceState, ep: Episode, key: str) -> Finding:
 
 
 def check_step(st: InstanceState, ob: Obligation, fact: Fact) -> str:
-    """One check of a standing duty in words: the fields it read and the verdict."""
+    """One check of a standing duty in words: the figures it read and the verdict."""
     assert ob.check is not None
-    names = sorted(n.split(".", 1)[1] for n in ob.check.require.names if n.startswith("fact."))
-    values = ", ".join(f"{n} {number(fact.fields.get(n))}" for n in names)
-    env = st.fact_names(fact)
-    ok = bool(st.evaluate(ob.check.require, env, fact, ob.id))
+    ok, words = _check_words(st, ob, fact)
     verdict = "holds" if ok else "fails"
     if not ok and ob.check.shortfall is not None:
-        verdict += f" (shortfall {number(st.evaluate(ob.check.shortfall, env, fact, ob.id))})"
-    label = st.contract.fact_types[fact.type].label
-    return (
-        f"{upper_first(label)} {describe(fact.at, st.contract.time_zone)} ({fact.id}): "
-        f"{values}: `{ob.check.require.source}` {verdict}."
-    )
+        env = st.fact_names(fact)
+        short = st.evaluate(ob.check.shortfall, env, fact, ob.id)
+        if isinstance(short, Decimal):
+            verdict += f" (short by {quantity(short, ob.unit)})"
+    return f"{words}: {verdict}."
 
 
 def standing_findings(st: InstanceState, rule: str) -> list[Finding]:
-    """One breached finding per episode, and a met finding when the last check passed."""
+    """One breached finding per episode; one met finding if every check so far held."""
     episodes = st.episodes.get(rule, [])
     findings, keys = [], {}
     for ep in episodes:
@@ -70,11 +96,10 @@ def standing_findings(st: InstanceState, rule: str) -> list[Finding]:
         keys[key] = keys.get(key, 0) + 1
         findings.append(episode_finding(st, ep, key if keys[key] == 1 else f"{key}#{keys[key]}"))
     last = st.last_check.get(rule)
-    if last is not None and last[1]:
-        fact, tz = last[0], st.contract.time_zone
+    if not episodes and last is not None and last[1]:
+        fact = last[0]
         ob = next(o for o in st.contract.obligations if o.id == rule)
-        assert ob.check is not None
-        label = st.contract.fact_types[ob.check.fact].label
+        message = f"{_check_words(st, ob, fact)[1]}; held at every report so far."
         findings.append(
             make_finding(
                 st,
@@ -85,8 +110,7 @@ def standing_findings(st: InstanceState, rule: str) -> list[Finding]:
                 None,
                 None,
                 [fact.id],
-                f"{upper_first(label)} {describe(fact.at, tz)} ({fact.id}) "
-                f"meets `{ob.check.require.source}`.",
+                message,
                 trace=(check_step(st, ob, fact),),
             )
         )

@@ -2,8 +2,9 @@
 
 Additions only: the text table gains a ``CHANGE`` column (``NEW``/``KNOWN``), a
 "resolved since" section and a history line; the JSON document gains ``"change"`` in
-each finding, a top-level ``"resolved"`` list and a ``"history"`` object. With
-``--only-new`` only the new findings are listed (and the resolved ones).
+each finding, a top-level ``"resolved"`` list and a ``"history"`` object; the CSV a last
+``change`` column. With ``--only-new`` only the new findings are listed (and the resolved
+ones); the summary still counts every finding.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from engine.days.dates import upper_first
 from engine.history.compare import NEW, Resolved
 from engine.history.store import Outcome
 from engine.model import Result
 from engine.output.report import to_json, to_text
+from engine.output.spreadsheet import to_csv
 
 
 def _shown(result: Result, outcome: Outcome, only_new: bool) -> tuple[Result, list[str]]:
@@ -42,13 +45,14 @@ def history_json(outcome: Outcome, path: Path, only_new: bool) -> dict[str, Any]
         "known": len(changes.marks) - changes.count(NEW),
         "resolved": len(changes.resolved),
         "only_new": only_new,
+        "adhoc": outcome.adhoc,
     }
 
 
 def to_json_marked(result: Result, outcome: Outcome, path: Path, only_new: bool) -> str:
     """The ``check --format json`` document with ``change``, ``resolved`` and ``history``."""
     shown, marks = _shown(result, outcome, only_new)
-    doc = json.loads(to_json(shown))
+    doc = json.loads(to_json(shown, summary_of=result.findings))
     for finding, mark in zip(doc["findings"], marks, strict=True):
         finding["change"] = mark
     doc["resolved"] = [r.to_json() for r in outcome.changes.resolved]
@@ -56,21 +60,22 @@ def to_json_marked(result: Result, outcome: Outcome, path: Path, only_new: bool)
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
+def to_csv_marked(result: Result, outcome: Outcome, path: Path, only_new: bool) -> str:
+    """The CSV with a last ``change`` column (``path``: unused, as the other renderers)."""
+    shown, marks = _shown(result, outcome, only_new)
+    return to_csv(shown.findings, marks)
+
+
 _MARK_WIDTH = 8  # "RESOLVED" in the resolved section
+_LABELS = {"window_ended": "ENDED"}  # the resolution as the resolved section's first column
 
 
 def _resolved_lines(r: Resolved, width: int) -> list[str]:
     f = r.finding
-    due = f" (due {f['due']})" if f.get("due") else ""
-    if r.resolution == "cured":
-        what = f"breach{due} cured {f.get('cured')}"
-    elif r.resolution == "changed":
-        what = f"was breached{due}; now another status (see above)"
-    else:
-        what = f"was {f.get('status')}{due}; no longer reported"
-    head = f"{r.resolution.upper():<{_MARK_WIDTH}}{f['rule']:<22} {(f.get('key') or '-'):<12} "
+    label = _LABELS.get(r.resolution, r.resolution.upper())
+    head = f"{label:<{_MARK_WIDTH}}{f['rule']:<22} {(f.get('key') or '-'):<12} "
     head += str(f["contract"])
-    body = f"[{f.get('section', '')}] {what}. {f.get('message', '')}"
+    body = f"[{f.get('section', '')}] {upper_first(r.why)}. {f.get('message', '')}"
     indent = " " * (_MARK_WIDTH + 4)
     wrapped = textwrap.wrap(body, width=width, initial_indent=indent, subsequent_indent=indent)
     return [head, *wrapped]
@@ -81,7 +86,7 @@ def to_text_marked(
 ) -> str:
     """The text table with a CHANGE column, a resolved section and a history line."""
     shown, marks = _shown(result, outcome, only_new)
-    lines = [to_text(shown, width, marks=marks)]
+    lines = [to_text(shown, width, marks=marks, summary_of=result.findings)]
     changes = outcome.changes
     if outcome.baseline is None:
         lines += ["", "No earlier run for these contracts: every finding is new."]
@@ -95,12 +100,18 @@ def to_text_marked(
     counts = f"{new} new, {known} known, {len(changes.resolved)} resolved"
     if only_new and known:
         counts += f" ({known} known not shown: --only-new)"
-    if outcome.recorded:
+    if outcome.recorded and outcome.adhoc:
+        note = (
+            f"History: run {outcome.run} recorded in {path} as an ad-hoc run (its as-of date is "
+            f"before {outcome.latest_as_of}, the latest recorded): later runs are not compared "
+            f"with it: {counts}."
+        )
+    elif outcome.recorded:
         note = f"History: run {outcome.run} recorded in {path}: {counts}."
     else:
         note = (
             f"History: same inputs and findings as run {outcome.run} in {path}, not recorded "
             f"again; its marks: {counts}."
         )
-    lines += textwrap.wrap(note, width=width, subsequent_indent="    ")
+    lines += textwrap.wrap(note, width=width, subsequent_indent="    ", break_on_hyphens=False)
     return "\n".join(lines)

@@ -1,15 +1,22 @@
 """The run history database: SQLite (stdlib ``sqlite3``), one transaction per run.
 
-Tables (schema version 1, in ``meta``):
+Tables (schema version 2, in ``meta``):
 
 - ``runs``: one row per recorded run: ``seq`` (the run number, increasing), the sorted
   contract ids (JSON), ``as_of``, a ``fingerprint`` of the run's inputs and findings
   (unique: an identical run is never recorded twice), the ``baseline`` run it was
   compared with, the rule and fact files read with their sha256 (JSON), the number of
-  findings, and ``recorded_at`` (wall-clock time given by the CLI, or null).
+  findings, ``recorded_at`` (wall-clock time given by the CLI, or null) and ``adhoc``
+  (1: back-dated, never a baseline; see ``engine.history.compare``).
 - ``findings``: the run's findings in report order: identity, status, cured, the mark
   (``new``/``known``) and the finding as JSON.
-- ``resolved``: the findings of the baseline run resolved by this run, as JSON.
+- ``resolved``: the findings of the baseline run resolved by this run: how
+  (``resolution``), why in words, and the finding as JSON.
+- ``calendars`` and ``calendar_events``: what each deadline calendar sent last
+  (``engine.history.sent``).
+
+A version 1 database (before ad-hoc runs) is upgraded in place: its runs are all taken
+as nightly runs.
 
 Concurrency: a run takes the write lock (``BEGIN IMMEDIATE``) before it reads anything
 and keeps it until it commits, so two runs never interleave; a run that cannot get the
@@ -24,14 +31,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.history.compare import Changes, FindingDoc, Resolved, compare, fingerprint
+from engine.history.compare import Changes, FindingDoc, Resolved, compare, fingerprint, why
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 BUSY_TIMEOUT = 2.0  # seconds a run waits for another run's write to finish
 
 _SCHEMA = (
@@ -44,7 +52,8 @@ _SCHEMA = (
         baseline INTEGER REFERENCES runs (seq),
         inputs TEXT NOT NULL,
         findings INTEGER NOT NULL,
-        recorded_at TEXT)""",
+        recorded_at TEXT,
+        adhoc INTEGER NOT NULL DEFAULT 0)""",
     "CREATE INDEX IF NOT EXISTS runs_by_contracts ON runs (contracts, as_of, seq)",
     """CREATE TABLE IF NOT EXISTS findings (
         run INTEGER NOT NULL REFERENCES runs (seq),
@@ -62,7 +71,27 @@ _SCHEMA = (
         pos INTEGER NOT NULL,
         resolution TEXT NOT NULL,
         doc TEXT NOT NULL,
+        why TEXT,
         PRIMARY KEY (run, pos))""",
+)
+_SCHEMA += (  # what each deadline calendar sent last (engine.history.sent)
+    """CREATE TABLE IF NOT EXISTS calendars (
+        calendar TEXT PRIMARY KEY,
+        as_of TEXT NOT NULL,
+        sent_at TEXT)""",
+    """CREATE TABLE IF NOT EXISTS calendar_events (
+        calendar TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        sequence INTEGER NOT NULL,
+        dates TEXT NOT NULL,
+        state TEXT NOT NULL,
+        last_day TEXT NOT NULL,
+        event TEXT NOT NULL,
+        PRIMARY KEY (calendar, uid))""",
+)
+_UPGRADE_1_TO_2 = (
+    "ALTER TABLE runs ADD COLUMN adhoc INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE resolved ADD COLUMN why TEXT",
 )
 
 
@@ -88,7 +117,7 @@ class Run:
     contracts: tuple[str, ...]  # the contract ids of the rule files read
     as_of: str  # YYYY-MM-DD
     inputs: dict[str, list[dict[str, str]]]  # {"rules"|"facts": [{"path", "sha256"}]}
-    findings: list[FindingDoc]  # report.finding_json of each finding, in report order
+    findings: list[FindingDoc]  # compare.history_doc of each finding, in report order
     recorded_at: str | None = None  # wall-clock time, taken by the CLI
 
 
@@ -101,6 +130,8 @@ class Outcome:
     baseline: int | None  # the run compared with (None: the first for these contracts)
     baseline_as_of: str | None
     changes: Changes
+    adhoc: bool = False  # back-dated: never the baseline of a later run
+    latest_as_of: str | None = None  # for an ad-hoc run: the latest as-of recorded before it
 
 
 def _locked(exc: sqlite3.OperationalError) -> bool:
@@ -113,11 +144,21 @@ def record(
 ) -> Outcome:
     """Record ``run`` (unless an identical run is recorded) and mark its findings.
 
-    Everything happens in one ``BEGIN IMMEDIATE`` transaction. Raises ``HistoryLocked``
-    when another run holds the lock for longer than ``timeout`` (``BUSY_TIMEOUT``), and
-    ``HistoryError`` when the file cannot be used. ``test_pause`` (tests only,
+    Everything happens in one ``transaction``. ``test_pause`` (tests only,
     ``SECONDS:MARKER``) sleeps halfway through writing the findings, after creating the
     file ``MARKER``, so that a test can kill the run mid-write.
+    """
+    with transaction(path, timeout) as db:
+        return _record(db, run, test_pause)
+
+
+@contextmanager
+def transaction(path: Path, timeout: float | None = None) -> Iterator[sqlite3.Connection]:
+    """The history database, its schema ensured, in one ``BEGIN IMMEDIATE`` transaction.
+
+    Committed when the block ends, rolled back if it raises. Raises ``HistoryLocked``
+    when another run holds the lock for longer than ``timeout`` (``BUSY_TIMEOUT``), and
+    ``HistoryError`` when the file cannot be used.
     """
     wait = BUSY_TIMEOUT if timeout is None else timeout
     try:
@@ -133,13 +174,13 @@ def record(
                 raise HistoryLocked(path) from exc
             raise
         try:
-            outcome = _record(db, path, run, test_pause)
+            _ensure_schema(db, path)
+            yield db
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        return outcome
     except sqlite3.OperationalError as exc:
         if _locked(exc):
             raise HistoryLocked(path) from exc
@@ -154,15 +195,19 @@ def _ensure_schema(db: sqlite3.Connection, path: Path) -> None:
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if tables and "meta" not in tables:
         raise HistoryError(path, "not a ClauseWatch history database (it has other tables)")
-    for statement in _SCHEMA:
-        db.execute(statement)
-    row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
-    if row is None:
-        db.execute("INSERT INTO meta (name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
-    elif row[0] != SCHEMA_VERSION:
+    row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone() if tables else None
+    if row is not None and row[0] not in ("1", SCHEMA_VERSION):
         raise HistoryError(
             path, f"history schema version {row[0]}; this ClauseWatch reads {SCHEMA_VERSION}"
         )
+    for statement in _SCHEMA:
+        db.execute(statement)
+    if row is not None and row[0] == "1":  # upgrade in place, in this run's transaction
+        for statement in _UPGRADE_1_TO_2:
+            db.execute(statement)
+        db.execute("UPDATE meta SET value = ? WHERE name = 'schema'", (SCHEMA_VERSION,))
+    elif row is None:
+        db.execute("INSERT INTO meta (name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
 
 def _as_of(db: sqlite3.Connection, seq: int | None) -> str | None:
@@ -172,34 +217,50 @@ def _as_of(db: sqlite3.Connection, seq: int | None) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _replay(db: sqlite3.Connection, seq: int, baseline: int | None) -> Outcome:
+def _replay(db: sqlite3.Connection, seq: int, baseline: int | None, adhoc: bool) -> Outcome:
     rows = db.execute("SELECT change FROM findings WHERE run = ? ORDER BY pos", (seq,))
     marks = [r[0] for r in rows]
-    rows = db.execute("SELECT resolution, doc FROM resolved WHERE run = ? ORDER BY pos", (seq,))
-    resolved = [Resolved(r[0], json.loads(r[1])) for r in rows]
+    rows = db.execute(
+        "SELECT resolution, doc, why FROM resolved WHERE run = ? ORDER BY pos", (seq,)
+    )
+    resolved = []
+    for resolution, doc, words in rows:
+        finding = json.loads(doc)
+        resolved.append(Resolved(resolution, finding, words or why(resolution, finding)))
     changes = Changes(tuple(marks), tuple(resolved))
-    return Outcome(seq, False, baseline, _as_of(db, baseline), changes)
+    return Outcome(seq, False, baseline, _as_of(db, baseline), changes, adhoc)
 
 
-def _record(db: sqlite3.Connection, path: Path, run: Run, test_pause: str | None) -> Outcome:
-    _ensure_schema(db, path)
+def _baseline(db: sqlite3.Connection, contracts: str, as_of: str) -> tuple[int, str] | None:
+    """The nightly run with the latest as-of on or before ``as_of`` (the highest number)."""
+    row = db.execute(
+        "SELECT seq, as_of FROM runs WHERE contracts = ? AND as_of <= ? AND adhoc = 0"
+        " ORDER BY as_of DESC, seq DESC LIMIT 1",
+        (contracts, as_of),
+    ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def _record(db: sqlite3.Connection, run: Run, test_pause: str | None) -> Outcome:
     contracts = json.dumps(sorted(run.contracts))
     print_ = fingerprint(run.contracts, run.as_of, run.inputs, run.findings)
-    same = db.execute("SELECT seq, baseline FROM runs WHERE fingerprint = ?", (print_,)).fetchone()
-    if same is not None:
-        return _replay(db, same[0], same[1])
-    last = db.execute(
-        "SELECT seq, as_of FROM runs WHERE contracts = ? AND as_of <= ? ORDER BY seq DESC LIMIT 1",
-        (contracts, run.as_of),
+    same = db.execute(
+        "SELECT seq, baseline, adhoc FROM runs WHERE fingerprint = ?", (print_,)
     ).fetchone()
+    if same is not None:
+        return _replay(db, same[0], same[1], bool(same[2]))
+    latest = db.execute("SELECT MAX(as_of) FROM runs WHERE contracts = ?", (contracts,))
+    latest_as_of = latest.fetchone()[0]
+    adhoc = latest_as_of is not None and run.as_of < latest_as_of
+    last = _baseline(db, contracts, run.as_of)
     previous: list[dict[str, Any]] | None = None
     if last is not None:
         rows = db.execute("SELECT doc FROM findings WHERE run = ? ORDER BY pos", (last[0],))
         previous = [json.loads(r[0]) for r in rows]
-    changes = compare(previous, run.findings)
+    changes = compare(previous, run.findings, run.as_of)
     seq = db.execute(
-        "INSERT INTO runs (contracts, as_of, fingerprint, baseline, inputs, findings, recorded_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO runs (contracts, as_of, fingerprint, baseline, inputs, findings,"
+        " recorded_at, adhoc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             contracts,
             run.as_of,
@@ -208,19 +269,22 @@ def _record(db: sqlite3.Connection, path: Path, run: Run, test_pause: str | None
             json.dumps(run.inputs, ensure_ascii=False),
             len(run.findings),
             run.recorded_at,
+            int(adhoc),
         ),
     ).lastrowid
     assert seq is not None
     _insert_findings(db, seq, run.findings, changes.marks, test_pause)
     db.executemany(
-        "INSERT INTO resolved (run, pos, resolution, doc) VALUES (?, ?, ?, ?)",
+        "INSERT INTO resolved (run, pos, resolution, doc, why) VALUES (?, ?, ?, ?, ?)",
         [
-            (seq, i, r.resolution, json.dumps(r.finding, ensure_ascii=False))
+            (seq, i, r.resolution, json.dumps(r.finding, ensure_ascii=False), r.why)
             for i, r in enumerate(changes.resolved)
         ],
     )
-    baseline = None if last is None else int(last[0])
-    return Outcome(seq, True, baseline, None if last is None else str(last[1]), changes)
+    baseline, baseline_as_of = last if last is not None else (None, None)
+    return Outcome(
+        seq, True, baseline, baseline_as_of, changes, adhoc, latest_as_of if adhoc else None
+    )
 
 
 def _insert_findings(

@@ -68,6 +68,8 @@ class Finding:
     cured: str | None = None  # a breach that has ended: the day it did (late act done, restored)
     trace: tuple[str, ...] = field(default=(), compare=False)  # how it was reached, step by step
     template: str = field(default="", compare=False)  # the template (rule file) of the instance
+    kind: str = field(default="", compare=False)  # the obligation's building block (Kind value)
+    late_payment: bool = field(default=False, compare=False)  # amount: a late payment owed
     listed_from: date | None = field(default=None, compare=False)  # a period's last day
 
 

@@ -1,19 +1,24 @@
 """The deadline calendar: findings as an RFC 5545 iCalendar file (``clausewatch calendar``).
 
-A pure function of its inputs (findings, contracts, the as-of date, the reminder offsets):
-the same inputs give the same bytes, so nothing here reads the clock or draws a random
-number.
+A pure function of its inputs (findings, contracts, the as-of date, the run's time, the
+reminder offsets, and what the last run sent): the same inputs give the same bytes, so
+nothing here reads the clock or draws a random number.
 
-- One VEVENT per deadline. A deadline at a time of day (``17:00``) is a 15-minute event
-  that **ends** at the deadline (16:45-17:00 New York time, ``DTSTART;TZID=...``), so that
-  no one reads the block as time still available after it; its reminders are relative to
-  the end (``TRIGGER;RELATED=END:-P1D``: a day before the deadline itself; a client that
-  ignores ``RELATED`` reminds 15 minutes earlier, never later). A deadline that runs to
-  the end of a day is an all-day event (``VALUE=DATE``, ``DTEND`` the next day); its
-  reminders are relative to the start of that day.
+- One VEVENT per open deadline (deadlines and rights; a prohibition's window end is not a
+  deadline). A deadline at a time of day (``17:00``) is a 15-minute event that **ends**
+  at the deadline (16:45-17:00 New York time, ``DTSTART;TZID=...``), so that no one reads
+  the block as time still available after it; its reminders are relative to the end
+  (``TRIGGER;RELATED=END:-P1D``: a day before the deadline itself; a client that ignores
+  ``RELATED`` reminds 15 minutes earlier, never later). A deadline that runs to the end
+  of a day is an all-day event (``VALUE=DATE``, ``DTEND`` the next day); its reminders
+  are relative to the start of that day.
 - ``UID`` is a UUID 5 of (contract instance, rule, key) + ``@clausewatch``: re-importing a
-  later file updates an event instead of adding a copy. ``DTSTAMP`` is the end of the
-  as-of day (in UTC), never the clock.
+  later file updates an event instead of adding a copy. ``DTSTAMP`` is the time of the
+  run, which the command line passes in.
+- ``SEQUENCE`` and cancellations (``engine.output.ics_updates``): given what the last run
+  sent, an event whose dates changed is sent with its ``SEQUENCE`` raised, and an event
+  no longer open (met, breached, waived or gone) is sent once more as
+  ``STATUS:CANCELLED``, so that imported copies do not keep stale deadlines.
 - A ``VTIMEZONE`` is added for every ``TZID`` used (``add_missing_timezones``).
 """
 
@@ -21,13 +26,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
 
-from engine.model import Contract, Finding, Instance, Kind, Obligation, Status
+from engine.model import Contract, Finding, Instance, Obligation, Status
+from engine.output.deadlines import is_deadline
+from engine.output.ics_updates import Published, Sent, cancelled_events, sequence_of
 
 DEFAULT_REMINDERS: tuple[timedelta, ...] = (timedelta(days=7), timedelta(days=1))
 EVENT_LENGTH = timedelta(minutes=15)
@@ -63,12 +70,6 @@ def event_uid(contract: str, rule: str, key: str | None) -> str:
     return f"{uuid.uuid5(UID_NAMESPACE, name)}@clausewatch"
 
 
-def stamp(as_of: date, tz: str) -> datetime:
-    """``DTSTAMP``: the end of the as-of day in ``tz`` (midnight after it), in UTC."""
-    nxt = as_of + timedelta(days=1)
-    return datetime(nxt.year, nxt.month, nxt.day, tzinfo=ZoneInfo(tz)).astimezone(UTC)
-
-
 def citation(contract_title: str, section: str) -> str:
     """How a lawyer cites a section: ``SPA 1(d)`` for a "... Securities Purchase Agreement".
 
@@ -86,8 +87,12 @@ def citation(contract_title: str, section: str) -> str:
 
 
 def selected(findings: Iterable[Finding], include_past: bool = False) -> list[Finding]:
-    """The findings the calendar shows: open ones with a due (and, if asked, all with one)."""
-    return [f for f in findings if f.due and (include_past or f.status is Status.OPEN)]
+    """The deadlines the calendar shows: open ones with a due (and, if asked, all with one)."""
+    return [
+        f
+        for f in findings
+        if f.due and is_deadline(f) and (include_past or f.status is Status.OPEN)
+    ]
 
 
 def _owner(contracts: Sequence[Contract], instance_id: str) -> tuple[Contract, Instance]:
@@ -105,8 +110,6 @@ def summary(f: Finding, contract: Contract, ob: Obligation, several: bool = Fals
     """The event title: ``Buyer: deposit ... (SPA 1(d))``, the status if not open."""
     cite = citation(contract.title, f.section)
     text = f"{_PREFIX.get(f.status, '')}{ob.title or f.title} ({cite})"
-    if _ends(ob):
-        text += ": last day in force"
     if f.key:
         text += f" [{f.key}]"
     return f"{text} - {f.contract}" if several else text
@@ -125,7 +128,7 @@ def description(f: Finding, contract: Contract, inst: Instance, ob: Obligation, 
     lines = [
         f"{ob.title or f.title}",
         f"{inst.title} ({f.contract}), section {f.section}; party: {f.party}.",
-        f"{'Last day in force' if _ends(ob) else 'Due'}: {_due_words(f, contract.time_zone)}.",
+        f"Due: {_due_words(f, contract.time_zone)}.",
         f"Status as of the end of {as_of:%a %Y-%m-%d}: {f.status.value}.",
         "",
         f.message,
@@ -140,15 +143,10 @@ def description(f: Finding, contract: Contract, inst: Instance, ob: Obligation, 
     return "\n".join(lines)
 
 
-def _ends(ob: Obligation) -> bool:
-    """Whether the date is the end of a prohibition rather than a deadline."""
-    return ob.kind is Kind.PROHIBITION
-
-
-def _alarm(offset: timedelta, title: str, timed: bool, ends: bool = False) -> Alarm:
+def _alarm(offset: timedelta, title: str, timed: bool) -> Alarm:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", f"{'Ends' if ends else 'Due'} in {offset_text(offset)}: {title}")
+    alarm.add("description", f"Due in {offset_text(offset)}: {title}")
     alarm.add("trigger", -offset, parameters={"RELATED": "END"} if timed else {})
     return alarm
 
@@ -157,6 +155,7 @@ def _event(
     f: Finding,
     contracts: Sequence[Contract],
     as_of: date,
+    now: datetime,
     reminders: Sequence[timedelta],
     several: bool,
 ) -> Event:
@@ -165,7 +164,7 @@ def _event(
     ob = contract.ob(f.rule)
     event = Event()
     event.add("uid", event_uid(f.contract, f.rule, f.key))
-    event.add("dtstamp", stamp(as_of, contract.time_zone))
+    event.add("dtstamp", now.astimezone(UTC))
     event.add("sequence", 0)
     title = summary(f, contract, ob, several)
     event.add("summary", title)
@@ -184,22 +183,28 @@ def _event(
     event.add("transp", "TRANSPARENT")
     if f.status is Status.OPEN:
         for offset in sorted(set(reminders), reverse=True):
-            event.add_component(_alarm(offset, title, timed, _ends(ob)))
+            event.add_component(_alarm(offset, title, timed))
     return event
 
 
-def to_ics(
+def publish(
     findings: Iterable[Finding],
     contracts: Sequence[Contract],
     as_of: date,
+    now: datetime,
     reminders: Sequence[timedelta] = DEFAULT_REMINDERS,
     include_past: bool = False,
-) -> bytes:
-    """The calendar of the findings' deadlines, as iCalendar bytes (CRLF lines, UTF-8).
+    previous: Mapping[str, Sent] | None = None,
+) -> Published:
+    """The calendar of the findings' deadlines, and what it sent for the next run.
 
-    Open findings with a due date (with ``include_past``, also met, breached and expired
-    ones; they carry their status in the title and no reminders), in the order given.
+    Open deadlines with a due date (with ``include_past``, also met, breached and expired
+    ones; they carry their status in the title and no reminders), in the order given;
+    ``now`` (an aware datetime: the run's time) is every event's ``DTSTAMP``. With
+    ``previous`` (what the last run sent), sequences are raised for changed dates and
+    the events no longer open are sent cancelled (``engine.output.ics_updates``).
     """
+    findings = list(findings)
     chosen = selected(findings, include_past)
     several = len({f.contract for f in chosen}) > 1
     cal = Calendar()
@@ -208,14 +213,37 @@ def to_ics(
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "ClauseWatch deadlines")
     seen: dict[str, int] = {}
+    sent: dict[str, Sent] = {}
+    years: list[int] = []
     for f in chosen:
-        event = _event(f, contracts, as_of, reminders, several)
+        event = _event(f, contracts, as_of, now, reminders, several)
         uid = str(event["uid"])
         seen[uid] = seen.get(uid, 0) + 1
         if seen[uid] > 1:  # never expected: one finding per instance and key
-            event["uid"] = uid.replace("@", f"-{seen[uid]}@", 1)
+            uid = uid.replace("@", f"-{seen[uid]}@", 1)
+            event["uid"] = uid
+        sent[uid] = sequence_of(event, uid, previous or {})
         cal.add_component(event)
-    if chosen:
-        years = [int(f.due[:4]) for f in chosen if f.due]
+        years.append(int(str(f.due)[:4]))
+    now_of = {event_uid(f.contract, f.rule, f.key): f for f in findings}
+    for uid, event, record in cancelled_events(previous or {}, sent, now_of, as_of, now):
+        sent[uid] = record
+        cal.add_component(event)
+        years.append(int(record.last_day[:4]))
+    if years:
         cal.add_missing_timezones(date(min(years), 1, 1), date(max(years) + 1, 1, 1))
-    return cal.to_ical()
+    return Published(cal.to_ical(), sent)
+
+
+def to_ics(
+    findings: Iterable[Finding],
+    contracts: Sequence[Contract],
+    as_of: date,
+    reminders: Sequence[timedelta] = DEFAULT_REMINDERS,
+    include_past: bool = False,
+    *,
+    now: datetime,
+) -> bytes:
+    """The calendar of the findings' deadlines, as iCalendar bytes (CRLF lines, UTF-8),
+    with no memory of an earlier run (every ``SEQUENCE`` 0, nothing cancelled)."""
+    return publish(findings, contracts, as_of, now, reminders, include_past).data

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.model import Finding, Result, Unchecked
+from engine.output.summary import summary_json, summary_text
 
 
 def _amount(value: Decimal | None) -> float | None:
@@ -34,13 +35,15 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def to_json(result: Result) -> str:
-    """The ``check --format json`` document."""
+def to_json(result: Result, summary_of: Sequence[Finding] | None = None) -> str:
+    """The ``check --format json`` document; ``summary`` counts ``summary_of`` (default:
+    the findings listed)."""
     doc = {
         "as_of": result.as_of.isoformat(),
         "findings": [finding_json(f) for f in result.findings],
         "facts_considered": result.considered,
         "facts_after_as_of": [f.id for f in result.after_as_of],
+        "summary": summary_json(result.findings if summary_of is None else summary_of),
     }
     if result.unchecked:
         doc["unchecked"] = [unchecked_json(u) for u in result.unchecked]
@@ -82,13 +85,20 @@ def _due(f: Finding) -> str:
     return "(not yet known)" if f.status.value == "open" else "-"
 
 
-def to_text(result: Result, width: int = 100, marks: Sequence[str] | None = None) -> str:
-    """A table a person reads: one block per finding, then a summary line.
+def to_text(
+    result: Result,
+    width: int = 100,
+    marks: Sequence[str] | None = None,
+    summary_of: Sequence[Finding] | None = None,
+) -> str:
+    """A table a person reads: the summary, one block per finding, then a count line.
 
     ``marks`` (one per finding, e.g. ``new``/``known`` from the run history) add a
-    CHANGE column in front.
+    CHANGE column in front. The summary counts ``summary_of`` (default: the findings
+    listed).
     """
     lines = [f"ClauseWatch check as of {result.as_of} (end of day)", ""]
+    lines += [*summary_text(result.findings if summary_of is None else summary_of), ""]
     rule_width = max([22, *(len(f.rule) for f in result.findings)])
     mark_width = 7 if marks is not None else 0
     header = (
@@ -109,11 +119,10 @@ def to_text(result: Result, width: int = 100, marks: Sequence[str] | None = None
     counts: dict[str, int] = {}
     for f in result.findings:
         counts[f.status.value] = counts.get(f.status.value, 0) + 1
-    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no findings"
-    lines += [
-        "",
-        f"{len(result.findings)} findings: {summary}. {result.considered} facts considered.",
-    ]
+    listed = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    n = len(result.findings)
+    listed = f"{n} finding{'s' if n != 1 else ''} listed" + (f": {listed}" if listed else "")
+    lines += ["", f"{listed}. {result.considered} facts considered."]
     if result.after_as_of:
         lines.append(
             f"{len(result.after_as_of)} facts dated after {result.as_of} not "

@@ -1,5 +1,9 @@
 """What is due next (``clausewatch upcoming``): the open deadlines of a window of days.
 
+Deadlines only: the dates by which a party must act (deadlines, and rights that lapse).
+A prohibition is not a deadline: the last day of its window is when a duty to refrain
+ends, and one in force with no end date is not "due" on any day, so neither is listed.
+
 The window runs from the as-of day through the as-of day plus N days, both included. A
 deadline's day is its calendar date in the contract's time zone (the date part of ``due``,
 which carries the contract's own offset). An end-of-day deadline on the as-of day is still
@@ -19,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from engine.findings.make import sort_key
 from engine.model import Finding, Status
+from engine.output.deadlines import is_deadline
 from engine.output.report import finding_json
 
 DEFAULT_DAYS = 30
@@ -47,7 +52,7 @@ def upcoming(findings: Iterable[Finding], as_of: date, days: int = DEFAULT_DAYS)
     if days < 0:
         raise ValueError(f"days must be 0 or more, not {days}")
     through = as_of + timedelta(days=days)
-    open_ = [f for f in findings if f.status is Status.OPEN]
+    open_ = [f for f in findings if f.status is Status.OPEN and is_deadline(f)]
     due = [f for f in open_ if f.due is not None and as_of <= due_day(f) <= through]
     undated = [f for f in open_ if f.due is None]
     return Upcoming(
@@ -130,7 +135,7 @@ def to_text(up: Upcoming, width: int = 100, zones: dict[str, str] | None = None)
         )
         lines += _body(f, width)
     if up.undated:
-        lines += ["", "Due date not yet known (open; or in force with no end date):", ""]
+        lines += ["", "Due date not yet known (it depends on a fact still to come):", ""]
         for f in up.undated:
             lines.append(
                 f"{'(not yet known)':<21} {'':<3} {'':<8} {f.rule:<30} "
