@@ -9,17 +9,29 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import timedelta
 
 from engine.cli.common import EXIT_OK, add_input_arguments, fail, load_and_evaluate
-from engine.diagnostics import Diagnostic, Location
+from engine.diagnostics import Diagnostic, Location, shorten
 from engine.output.ics import DEFAULT_REMINDERS, offset_text, parse_offset, to_ics
+
+MAX_REMINDER = timedelta(days=366)  # a reminder at most a year before the deadline
 
 
 def _offset(text: str) -> object:
+    if len(text) > 20:
+        raise argparse.ArgumentTypeError(f"malformed reminder {shorten(text)!r}: too long")
     try:
-        return parse_offset(text)
+        offset = parse_offset(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    except OverflowError:
+        offset = None
+    if offset is None or offset > MAX_REMINDER:
+        raise argparse.ArgumentTypeError(
+            f"reminder {text!r} is too far before the deadline (at most 366 days)"
+        )
+    return offset
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -22,11 +22,11 @@ from engine.cli.common import (
     fail,
     load_and_evaluate,
 )
-from engine.diagnostics import Diagnostic, Location
+from engine.diagnostics import Diagnostic, Location, printable
 from engine.history.compare import DEFAULT_PATH, ENV_PATH, NEW, Settings, file_digests, settings
 from engine.history.report import to_json_marked, to_text_marked
 from engine.history.store import HistoryError, Outcome, Run, record
-from engine.load.facts import fact_paths
+from engine.load.fact_files import fact_paths
 from engine.model import Result
 from engine.output.report import finding_json, to_json, to_text
 
@@ -90,10 +90,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         history = _record(inputs, result, args, opts)
     except HistoryError as exc:
-        print(str(exc), file=sys.stderr)
+        print(printable(str(exc)), file=sys.stderr)
         return EXIT_INPUT
     render = to_json_marked if args.format == "json" else to_text_marked
-    print(render(result, history, opts.path, opts.only_new))
+    print(printable(render(result, history, opts.path, opts.only_new), keep="\n"))
     marks = history.changes.marks
     if opts.fail_on_new:
         pairs = zip(result.findings, marks, strict=True)

@@ -14,14 +14,15 @@ from datetime import date
 
 import pendulum
 
+from engine.days.calendars import unsupported
 from engine.days.instants import InstantError, parse_date
-from engine.diagnostics import Diagnostic, InputError, Location, render
+from engine.diagnostics import Diagnostic, InputError, Location, render, shorten
 from engine.evaluate import evaluate
-from engine.load.facts import read_facts
+from engine.load.facts import FactReader
 from engine.load.rulefile import load_contracts
 from engine.model import Contract, Fact, Result
 
-EXIT_OK, EXIT_BREACH, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_BREACH, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def today(tz: str) -> date:
@@ -36,14 +37,23 @@ def fail(diagnostics: Sequence[Diagnostic]) -> int:
     return EXIT_INPUT
 
 
+def warn(diagnostics: Sequence[Diagnostic]) -> None:
+    """Print warnings (files skipped...), sorted, as ``path: message``; the run goes on."""
+    if diagnostics:
+        print(render(diagnostics), file=sys.stderr)
+
+
 def parse_as_of(text: str | None) -> tuple[date | None, list[Diagnostic]]:
     """The ``--as-of`` date given (None if not given), or the problem with it."""
     if text is None:
         return None, []
     try:
-        return parse_date(text), []
+        day = parse_date(text)
     except InstantError as exc:
-        return None, [Diagnostic(Location("--as-of"), str(exc))]
+        return None, [Diagnostic(Location("--as-of"), shorten(str(exc), 200))]
+    if unsupported(day):
+        return None, [Diagnostic(Location("--as-of"), unsupported(day))]
+    return day, []
 
 
 def no_rules(paths: Sequence[str]) -> Diagnostic:
@@ -92,13 +102,18 @@ def load_inputs(args: argparse.Namespace) -> Inputs | list[Diagnostic]:
         return [*problems, *exc.diagnostics]
     if not contracts:
         return [*problems, no_rules(rules)]
+    reader = FactReader(contracts)
     try:
-        facts = read_facts(args.facts or ["facts"], contracts)
+        facts = reader.read(args.facts or ["facts"])
     except InputError as exc:
         return [*problems, *exc.diagnostics]
+    warn(reader.warnings)
     if problems:
         return problems
-    return Inputs(contracts, facts, as_of or today(contracts[0].time_zone))
+    as_of = as_of or today(contracts[0].time_zone)
+    if unsupported(as_of):  # today, as the default
+        return [Diagnostic(Location("--as-of"), f"today: {unsupported(as_of)}")]
+    return Inputs(contracts, facts, as_of)
 
 
 def load_and_evaluate(args: argparse.Namespace) -> tuple[Inputs, Result] | list[Diagnostic]:

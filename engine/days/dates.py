@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pendulum
 
-from engine.days.calendars import DayCalendar, get_calendar
+from engine.days.calendars import DateRangeError, DayCalendar, get_calendar
 from engine.days.instants import (
     add_days,
     add_months,
@@ -19,6 +19,7 @@ from engine.days.instants import (
     local_time,
     start_of_day,
 )
+from engine.diagnostics import Diagnostic, InputError, Location
 from engine.model import Anchor, Contract, DateSpec, Fact
 
 CLOSED_WORDS = {"XNYS": "NYSE closed", "XFED": "New York banks closed"}
@@ -110,6 +111,16 @@ def counted_days(cal: DayCalendar, start: date, end: date) -> str:
     return ", ".join(items)
 
 
+def out_of_range(exc: DateRangeError, fact: Fact | None, contract: Contract) -> InputError:
+    """A date a fact leads to that cannot be computed, as a problem at the fact's line.
+
+    Without a fact (a date of the whole contract), the problem is the rule file's.
+    """
+    where = fact.loc if fact is not None else Location(contract.path or contract.id)
+    about = f" (fact {fact.id})" if fact is not None else ""
+    return InputError([Diagnostic(where, f"a date cannot be computed{about}: {exc}")])
+
+
 @dataclass(frozen=True)
 class Resolved:
     """A resolved date rule: the day (None while unknown) and the reasoning in words."""
@@ -130,11 +141,14 @@ def effective_day(contract: Contract, fact: Fact) -> tuple[date, str]:
     words = method.replace("_", " ")
     if n == 0:
         return day, f"{day_text(day)} (given by {words}: deemed given that day)"
-    if unit == "days":
-        deemed, label = add_days(day, n), "day"
-    else:
-        deemed = get_calendar(contract.calendar_for(unit)).nth_after(day, n)
-        label = unit_label(contract, unit)
+    try:
+        if unit == "days":
+            deemed, label = add_days(day, n), "day"
+        else:
+            deemed = get_calendar(contract.calendar_for(unit)).nth_after(day, n)
+            label = unit_label(contract, unit)
+    except DateRangeError as exc:
+        raise out_of_range(exc, fact, contract) from None
     return deemed, (
         f"{day_text(deemed)} (sent by {words} on {day_text(day)}: deemed given "
         f"the {ordinal(n)} {label} after)"
@@ -241,6 +255,12 @@ class DateContext:
         return Resolved(d, how)
 
     def _add(self, d: date, unit: str, n: int, how: str) -> tuple[date, str]:
+        try:
+            return self._count(d, unit, n, how)
+        except DateRangeError as exc:
+            raise out_of_range(exc, self.trigger, self.contract) from None
+
+    def _count(self, d: date, unit: str, n: int, how: str) -> tuple[date, str]:
         if n == 0:
             return d, how
         before = "after" if n > 0 else "before"

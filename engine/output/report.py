@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from engine.diagnostics import printable
 from engine.model import Finding, Result
 
 
@@ -97,4 +98,4 @@ def to_text(result: Result, width: int = 100, marks: Sequence[str] | None = None
             f"considered: {', '.join(f.id for f in result.after_as_of[:10])}"
             + (" ..." if len(result.after_as_of) > 10 else "")
         )
-    return "\n".join(lines)
+    return "\n".join(map(printable, lines))  # text from facts never reaches a terminal raw

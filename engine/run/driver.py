@@ -70,10 +70,16 @@ def _post(host: _Host, run: RunState, ruleset: str, message: dict[str, Any], ret
         raise run.errors[0]
 
 
+def _durable_value(v: Any) -> Any:
+    """A field value as durable_rules takes it: its JSON reader knows no exponents (1e-05,
+    1e+16), so a float goes as its text (patterns compare only keys, as text)."""
+    if isinstance(v, date):
+        return v.isoformat()
+    return repr(v) if isinstance(v, float) else v
+
+
 def _durable_fact(fact: Fact, sid: str) -> dict[str, Any]:
-    fields = {
-        f"f_{k}": (v.isoformat() if isinstance(v, date) else v) for k, v in fact.fields.items()
-    }
+    fields = {f"f_{k}": _durable_value(v) for k, v in fact.fields.items()}
     return {
         "sid": sid,
         "id": f"f{fact.seq}",
