@@ -233,12 +233,18 @@ def parse_rulefile(path: str, text: str) -> Contract:
     return contract
 
 
+def _rule_file(q: Path) -> bool:
+    """A rule file in a folder: ``.yaml``/``.yml`` in any case; a broken link is kept (and
+    said when it cannot be read), never passed over."""
+    return q.suffix.lower() in (".yaml", ".yml") and (q.is_file() or q.is_symlink())
+
+
 def rule_paths(paths: list[str]) -> list[Path]:
     """The ``.yaml``/``.yml`` files named, folders expanded (not recursing into ``tests/``)."""
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found += sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml") and q.is_file())
+            found += sorted(q for q in p.iterdir() if _rule_file(q))
         else:
             found.append(p)
     return found
@@ -253,6 +259,11 @@ def load_contracts(paths: list[str]) -> list[Contract]:
             text = p.read_text("utf-8")
         except OSError as exc:
             problems.append(Diagnostic(Location(str(p)), f"cannot read rule file: {exc.strerror}"))
+            continue
+        except UnicodeDecodeError as exc:
+            line = exc.object[: exc.start].count(b"\n") + 1
+            message = f"cannot read rule file: not UTF-8 text (byte {exc.object[exc.start]:#x})"
+            problems.append(Diagnostic(Location(str(p), line), message))
             continue
         try:
             contract = parse_rulefile(str(p), text)
