@@ -40,8 +40,7 @@ def _name(text: str) -> str:
     return shorten(text, 100)
 
 
-def _decoder() -> json.JSONDecoder:
-    return json.JSONDecoder(parse_int=_integer)
+_DECODER = json.JSONDecoder(parse_int=_integer)  # stateless: one for every line
 
 
 def _check_field(spec: FieldSpec, value: Any) -> tuple[Any, str]:
@@ -105,7 +104,7 @@ def _fields(ftype: FactType, obj: dict[str, Any]) -> tuple[dict[str, Any], list[
 
 def _columns(line: str) -> list[tuple[str, int, int]]:
     """Each top-level key of a valid JSON object line, with the 1-based columns of key and value."""
-    decoder, found = _decoder(), []
+    decoder, found = _DECODER, []
     i = _blank(line, 0) + 1  # just after "{"
     while (i := _blank(line, i)) < len(line) and line[i] == '"':
         key, end = json.decoder.scanstring(line, i + 1)
@@ -158,7 +157,7 @@ class FactReader:
             self.problems.append(Diagnostic(Location(loc.path, loc.line, col), message))
 
         try:
-            obj = _decoder().decode(line)
+            obj = _DECODER.decode(line)
         except json.JSONDecodeError as exc:
             fail(f"invalid JSON: {exc.msg}", exc.colno)
             return None
