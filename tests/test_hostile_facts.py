@@ -131,19 +131,23 @@ def test_amounts_at_the_limits_are_computed(
     assert (found["status"], found["amount"]) == ("breached", late)
 
 
-def test_a_late_payment_past_10_to_the_18_is_refused_at_its_fact(cli: CLI, tmp_path: Path) -> None:
-    """A rule whose base multiplies the amount by 10^21 ($1 becomes 10^21 dollars)."""
+def test_a_late_payment_past_10_to_the_18_is_refused_at_its_fact(
+    cli: CLI, tmp_path: Path
+) -> None:
+    """The schedule priced per $1 instead of per $10,000: 15 days late cost $2,000 per
+    dollar, and on the largest amount, $10^15, that is 2 x 10^18 dollars: past the bound."""
     text = (BAD / "expression-syntax.yaml").read_text("utf-8").splitlines()
     text[86] = '      require: "fact.reserved >= 1.5 * fact.conversion_shares"'
-    text[103] = '      base: "trigger.amount * 1000000000000000000000"'
+    assert text[104] == "      per: 10000"
+    text[104] = "      per: 1"
     rules = tmp_path / "rules.yaml"
     rules.write_text("\n".join(text) + "\n", "utf-8")
-    facts = log(tmp_path, {**NOTICE, "amount": 1})
+    facts = log(tmp_path, {**NOTICE, "amount": 10**15})
     code, out, err = check(cli, facts, "2000-06-30", rules)
     assert (code, out) == (2, "")
     assert err == (
         f"{facts}:1: the late payment (fact n1) cannot be computed to the cent: 2,000 per "
-        "10,000 on 1000000000000000000000 is not below 10^18 dollars\n"
+        "1 on 1000000000000000 is not below 10^18 dollars\n"
     )
     code, out, v_err = cli(["validate", str(rules), str(facts)])  # run to 2045: more days
     assert code == 2 and v_err.startswith(f"{facts}:1: the late payment (fact n1) cannot be")

@@ -8,7 +8,9 @@ minutes of alias expansion), by ``validate`` and ``check`` alike; plain YAML sti
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -153,3 +155,40 @@ def test_deeply_nested_expressions_are_refused_not_crashed(source: str, ok: bool
     else:
         with pytest.raises(ExpressionError, match=r"nested too deeply \(at most 100\)"):
             parse_expression(source)
+
+
+@pytest.mark.parametrize(
+    ("source", "value"),
+    [("1e17 * 9.99", "9.99E+17"), ("x.a * 1", "1.23")],
+)
+def test_results_below_10_to_the_18_are_numbers(source: str, value: str) -> None:
+    assert parse_expression(source).evaluate({"x.a": Decimal("1.23")}) == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [("1e18", "1.000E+18"), ("-1e400", "-1.000E+400"), ("x.a * x.a", "1.000E+999998")],
+)
+def test_a_result_of_10_to_the_18_or_more_is_an_error(source: str, shown: str) -> None:
+    """Not an amount printed with a million digits, nor `Infinity` in the JSON."""
+    with pytest.raises(ExpressionError, match=rf"the result {re.escape(shown)} is out of range"):
+        parse_expression(source).evaluate({"x.a": Decimal("1e499999")})
+
+
+def test_an_amount_out_of_range_is_refused_at_its_fact(cli: CLI, tmp_path: Path) -> None:
+    seed = (Path(__file__).resolve().parent.parent / "rules" / "nhtc-series-j.yaml").read_text()
+    formula = "cents(1.45 * trigger.liquidation_preference + trigger.accrued_dividends)"
+    assert formula in seed
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(seed.replace(formula, "trigger.liquidation_preference * 1e999990"), "utf-8")
+    demand = {"id": "m", "type": "mandatory_purchase_demanded", "at": "2000-03-01",
+              "liquidation_preference": 1000, "accrued_dividends": 0}  # fmt: skip
+    facts = tmp_path / "facts.jsonl"
+    facts.write_text(json.dumps(demand) + "\n", "utf-8")
+    argv = ["--rules", str(rules), "--facts", str(facts), "--as-of", "2000-12-31"]
+    expected = (
+        f"{facts}:1: rule mandatory-purchase: the result 1.000E+999993 is out of range (below "
+        "10^18) in `trigger.liquidation_preference * 1e999990` (fact m)\n"
+    )
+    assert cli(["check", *argv, "--format", "json"]) == (2, "", expected)
+    assert cli(["validate", str(rules), str(facts)]) == (2, "", expected)
