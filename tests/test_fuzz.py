@@ -269,16 +269,42 @@ LAUGHS = "\n".join(
 RULE_LINES = RULE_TEXT.splitlines()
 
 
+HOSTILE_NUMBERS = ["0", "-1", "1000000000000000", "-99999999999999999999", "1e30", "0.1e-27"]
+SMALL_LOG = [  # a few facts that reach most building blocks of the seed rules
+    {"id": "acc", "type": "agreement_accepted", "at": "2000-03-03", "outstanding_shares": 1000},
+    {"id": "dep", "type": "purchase_price_deposited", "at": "2000-03-08T16:00", "amount": 5e5},
+    {"id": "cond", "type": "closing_conditions_satisfied", "at": "2000-03-09T11:00"},
+    {"id": "bid", "type": "closing_bid", "at": "2000-03-09T16:00", "price": 2.5},
+    {"id": "cls", "type": "closing", "at": "2000-03-10T14:00"},
+    {"id": "iss", "type": "common_stock_issued", "at": "2000-04-03", "shares": 200},
+    {"id": "n1", "type": "conversion_notice", "at": "2000-06-01", "notice_id": "N1",
+     "delivery_date": "2000-06-06", "amount": 100000},
+    {"id": "res", "type": "share_reserve_reported", "at": "2000-07-03", "reserved": 10,
+     "conversion_shares": 100, "warrant_shares": 10},
+    {"id": "mp", "type": "mandatory_purchase_demanded", "at": "2000-08-01",
+     "delivery_method": "certified_mail", "liquidation_preference": 1000,
+     "accrued_dividends": 10},
+]  # fmt: skip
+
+
 @st.composite
 def rule_file(draw: st.DrawFn) -> str:
-    """The seed rule file with a value replaced, a line put in, or a line cut short."""
+    """The seed rule file with a value replaced, a number changed, a line put in, a line
+    cut short, or a billion laughs in front."""
     lines = list(RULE_LINES)
     fragment = draw(st.one_of(st.sampled_from(HOSTILE_YAML), st.text(max_size=20)))
     at = draw(st.integers(0, len(lines) - 1))
-    how = draw(st.sampled_from(["value", "line", "cut", "laughs"]))
+    how = draw(st.sampled_from(["value", "number", "number", "line", "cut", "laughs"]))
+    numbered = [i for i, line in enumerate(lines) if re.search(r"\d", line)]
     if how == "value" and ": " in lines[at]:
         key, _, _ = lines[at].partition(": ")
         lines[at] = f"{key}: {fragment}"
+    elif how == "number":
+        at = draw(st.sampled_from(numbered))
+        found = list(re.finditer(r"-?\d+(?:\.\d+)?", lines[at]))
+        m = draw(st.sampled_from(found))
+        number = draw(st.sampled_from(HOSTILE_NUMBERS))
+        lines[at] = lines[at][: m.start()] + number + lines[at][m.end() :]
     elif how == "cut":
         lines[at] = lines[at][: draw(st.integers(0, len(lines[at])))] + fragment
     elif how == "laughs":
@@ -294,11 +320,19 @@ def test_fuzz_rule_file_fragments(text: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "fuzz.yaml"
         path.write_bytes(text.encode("utf-8", "surrogatepass"))
-        code, out, err = run("validate", str(path))
+        facts = Path(tmp) / "facts.jsonl"
+        facts.write_text("".join(json.dumps(f) + "\n" for f in SMALL_LOG), "utf-8")
+        code, out, err = run("validate", str(path), str(facts))
         assert_sound(code, out, err)
         assert code in (0, 2)
         if code == 2:
-            assert f"{path}:" in err
+            assert f"{path}:" in err or f"{facts}:" in err
+        c_code, c_out, c_err = run(
+            "check", "--rules", str(path), "--facts", str(facts), "--as-of", "2001-12-31"
+        )
+        assert_sound(c_code, c_out, c_err)
+        if c_code == 2:
+            assert code == 2, f"check rejects, validate does not:\n{c_err[:1000]}"
 
 
 @pytest.mark.parametrize("seed_fact", ['{"type": "agreement_accepted", "at": "2000-02-04"}'])
