@@ -1,11 +1,19 @@
-"""Source locations and diagnostics: every input problem as ``path:line[:col]: message``."""
+"""Source locations and diagnostics: every input problem as ``path:line[:col]: message``.
+
+A diagnostic is safe to print on a terminal: control characters (from a hostile file
+name, key or value) are shown escaped (:func:`printable`), and a message is cut to about
+:data:`MAX_MESSAGE` characters (its start and its end), so a 10 MB field cannot flood
+standard error; messages quote values through :func:`excerpt`, which bounds them.
+"""
 
 from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 
@@ -18,7 +26,7 @@ class Location:
     col: int = 0
 
     def __str__(self) -> str:
-        text = self.path
+        text = printable(self.path)
         if self.line:
             text += f":{self.line}"
             if self.col:
@@ -34,7 +42,11 @@ class Diagnostic:
     message: str = field(compare=True)
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
+        message = self.message
+        if len(message) > MAX_MESSAGE:  # keep its end too: it often says what is wrong
+            cut = len(message) - MAX_MESSAGE
+            message = f"{message[:700]} [... {cut:,} characters ...] {message[-300:]}"
+        return f"{self.location}: {printable(message)}"
 
 
 class InputError(Exception):
@@ -69,3 +81,51 @@ def value_words(value: Any) -> str:
     if isinstance(value, str):
         return f"the string {json.dumps(value)}" if len(value) <= 40 else "a long string"
     return json.dumps(value)
+
+
+MAX_MESSAGE = 1000  # characters of a diagnostic's message printed, at most
+MAX_EXCERPT = 60  # characters of an offending value quoted in a message, at most
+
+# C0 and C1 control characters, DEL, the Unicode line and paragraph separators and the
+# bidirectional overrides (which can make a line read other than it is).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match[0]
+    if ch in _NAMED:
+        return _NAMED[ch]
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` with control characters escaped (``\\x1b``, ``\\n``, ``\\u2028``), for a terminal.
+
+    Characters in ``keep`` (e.g. ``"\\n"`` for a multi-line report) are left as they are.
+    Text without such characters is returned unchanged.
+    """
+    return _UNPRINTABLE.sub(lambda m: m[0] if m[0] in keep else _escape(m), text)
+
+
+def shorten(text: str, limit: int = MAX_EXCERPT) -> str:
+    """``text`` cut to about ``limit`` characters, saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def excerpt(value: Any, limit: int = MAX_EXCERPT) -> str:
+    """A value as JSON for a message, cut to about ``limit`` characters.
+
+    Whatever it is (a 10 MB string, a list nested a thousand deep, a number of 5,000
+    digits), the result is short and never raises.
+    """
+    try:
+        if isinstance(value, Decimal):
+            text = str(value)
+        else:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+    except (ValueError, RecursionError):  # e.g. nested too deeply, or a huge integer
+        text = value_words(value) if isinstance(value, dict | list) else "a huge number"
+    return shorten(text, limit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from engine.diagnostics import Diagnostic
+from engine.diagnostics import Diagnostic, InputError
 from engine.findings.instance import instance_findings
 from engine.findings.make import sort_key
 from engine.model import Contract, Fact, Finding, Result, Status, Unchecked
@@ -32,10 +32,14 @@ def evaluate(
     done = drive(contracts, facts, as_of, skip=held.keys())
     findings = []
     for st in done.states:
+        try:
+            mine = [] if st.problems else instance_findings(st, as_of)
+        except InputError as exc:  # a figure the data make impossible (an amount too large)
+            st.problems.extend(exc.diagnostics)
         if st.problems:
             held[st.instance.id] = (st.contract.id, st.problems)
         else:
-            findings += instance_findings(st, as_of)
+            findings += mine
     unchecked = tuple(
         Unchecked(instance, template, tuple(sorted(set(problems))))
         for instance, (template, problems) in sorted(held.items())

@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from engine.cli.common import (
     EXIT_INPUT,
@@ -23,7 +23,7 @@ from engine.cli.common import (
     load_and_evaluate,
 )
 from engine.cli.options import add_filter_arguments, add_history_arguments, paragraph, selection_of
-from engine.diagnostics import Diagnostic, Location
+from engine.diagnostics import Diagnostic, Location, shorten
 from engine.history.compare import settings
 from engine.history.sent import publish_with_history
 from engine.history.store import HistoryError
@@ -37,12 +37,23 @@ exit status:
   2  bad usage or bad input: every problem on standard error as path:line[:col]: message;
      the file --out cannot be written; or the history database locked or unusable"""
 
+MAX_REMINDER = timedelta(days=366)  # a reminder at most a year before the deadline
+
 
 def _offset(text: str) -> object:
+    if len(text) > 20:
+        raise argparse.ArgumentTypeError(f"malformed reminder {shorten(text)!r}: too long")
     try:
-        return parse_offset(text)
+        offset = parse_offset(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    except OverflowError:
+        offset = None
+    if offset is None or offset > MAX_REMINDER:
+        raise argparse.ArgumentTypeError(
+            f"reminder {text!r} is too far before the deadline (at most 366 days)"
+        )
+    return offset
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

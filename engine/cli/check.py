@@ -26,11 +26,11 @@ from engine.cli.common import (
     load_and_evaluate,
 )
 from engine.cli.options import add_filter_arguments, add_history_arguments, paragraph, selection_of
-from engine.diagnostics import Diagnostic, Location
+from engine.diagnostics import Diagnostic, Location, printable
 from engine.history.compare import NEW, Changes, Settings, file_digests, history_doc, settings
 from engine.history.report import to_csv_marked, to_json_marked, to_text_marked
 from engine.history.store import HistoryError, Outcome, Run, record
-from engine.load.facts import fact_paths
+from engine.load.fact_files import fact_paths
 from engine.model import Result
 from engine.output.report import to_json, to_text
 from engine.output.select import Selection, fields_of
@@ -139,11 +139,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         history = _record(inputs, result, args, opts)
     except HistoryError as exc:
-        print(str(exc), file=sys.stderr)
+        print(printable(str(exc)), file=sys.stderr)
         return EXIT_INPUT
     shown, history = _selected(result, history, selection)
     marked = {"json": to_json_marked, "csv": to_csv_marked, "text": to_text_marked}
-    _print(marked[args.format](shown, history, opts.path, opts.only_new))
+    text = marked[args.format](shown, history, opts.path, opts.only_new)
+    _print(printable(text, keep="\n") if args.format == "text" else text)
     if opts.fail_on_new:
         pairs = zip(shown.findings, history.changes.marks, strict=True)
         new_breach = any(m == NEW and f.status.value == "breached" for f, m in pairs)

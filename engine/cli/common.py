@@ -15,14 +15,15 @@ from datetime import date
 
 import pendulum
 
+from engine.days.calendars import unsupported
 from engine.days.instants import InstantError, parse_date
-from engine.diagnostics import Diagnostic, InputError, Location, render
+from engine.diagnostics import Diagnostic, InputError, Location, render, shorten
 from engine.evaluate import HeldBack, evaluate
 from engine.load.facts import FactReader
 from engine.load.rules import load_rules
 from engine.model import Contract, Fact, Result
 
-EXIT_OK, EXIT_BREACH, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_BREACH, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def today(tz: str) -> date:
@@ -37,14 +38,23 @@ def fail(diagnostics: Sequence[Diagnostic]) -> int:
     return EXIT_INPUT
 
 
+def warn(diagnostics: Sequence[Diagnostic]) -> None:
+    """Print warnings (files skipped...), sorted, as ``path: message``; the run goes on."""
+    if diagnostics:
+        print(render(diagnostics), file=sys.stderr)
+
+
 def parse_as_of(text: str | None) -> tuple[date | None, list[Diagnostic]]:
     """The ``--as-of`` date given (None if not given), or the problem with it."""
     if text is None:
         return None, []
     try:
-        return parse_date(text), []
+        day = parse_date(text)
     except InstantError as exc:
-        return None, [Diagnostic(Location("--as-of"), str(exc))]
+        return None, [Diagnostic(Location("--as-of"), shorten(str(exc), 200))]
+    if unsupported(day):
+        return None, [Diagnostic(Location("--as-of"), unsupported(day))]
+    return day, []
 
 
 def no_rules(paths: Sequence[str]) -> Diagnostic:
@@ -131,9 +141,16 @@ def load_inputs(args: argparse.Namespace) -> Inputs | list[Diagnostic]:
     for instance, blamed in reader.blame.items():
         held.setdefault(instance, (templates.get(instance), []))[1].extend(blamed)
     found = tuple([*portfolio.problems, *reader.problems])
+    if found:
+        found += tuple(reader.warnings)  # said with the problems, in order of place
+    else:
+        warn(reader.warnings)
     if problems:
         return [*problems, *found]  # no as-of date: nothing can be checked
-    return Inputs(contracts, facts, as_of or today(contracts[0].time_zone), found, held)
+    as_of = as_of or today(contracts[0].time_zone)
+    if unsupported(as_of):  # today, as the default
+        return [Diagnostic(Location("--as-of"), f"today: {unsupported(as_of)}")]
+    return Inputs(contracts, facts, as_of, found, held)
 
 
 def load_and_evaluate(args: argparse.Namespace) -> tuple[Inputs, Result] | list[Diagnostic]:

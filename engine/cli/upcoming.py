@@ -10,6 +10,7 @@ import sys
 
 from engine.cli.common import EXIT_OK, add_input_arguments, fail, finish, load_and_evaluate
 from engine.cli.options import add_filter_arguments, paragraph, selection_of
+from engine.diagnostics import shorten
 from engine.output.spreadsheet import to_csv
 from engine.output.upcoming import DEFAULT_DAYS, to_json, to_text, upcoming
 
@@ -18,14 +19,22 @@ exit status:
   0  the list was printed (whatever the findings: a list of dates is not a verdict)
   2  bad usage or bad input: every problem on standard error as path:line[:col]: message"""
 
+MAX_DAYS = 36_525  # a hundred years
+
 
 def _days(text: str) -> int:
     try:
-        n = int(text)
+        n = int(text) if len(text) <= 20 else None
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number of days: {text!r}") from None
+        n = None
+    if n is None:
+        shown = shorten(text)
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {shown!r}") from None
     if n < 0:
         raise argparse.ArgumentTypeError(f"days must be 0 or more, not {n}")
+    if n > MAX_DAYS:
+        why = f"days must be at most {MAX_DAYS:,} (100 years), not {n:,}"
+        raise argparse.ArgumentTypeError(why)
     return n
 
 

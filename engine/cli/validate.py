@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import argparse
 import os
-from datetime import timedelta
 from pathlib import Path
 
-from engine.cli.common import EXIT_OK, fail, no_rules
+from engine.cli.common import EXIT_OK, fail, no_rules, warn
 from engine.cli.options import paragraph
+from engine.days.calendars import LAST_DAY
 from engine.diagnostics import Diagnostic, InputError, Location
 from engine.evaluate import evaluate
+from engine.load.fact_files import FactFiles, find_fact_files, is_fact_log
 from engine.load.facts import FactReader
-from engine.load.facts import fact_paths as fact_files
 from engine.load.rules import load_rules
 from engine.load.rules import rule_paths as rule_files
+
+RULE_SUFFIXES = (".yaml", ".yml", ".csv")  # in a folder: rule and portfolio files, or rule tests
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -50,11 +52,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Rule and portfolio files first, then fact logs against them, then a dry run.
 
-    A ``.jsonl`` path is a fact log, a folder may hold both, anything else is a rule or
-    portfolio file. With no rule file among the paths, the rules of ``rules/`` are used.
+    A ``.jsonl`` path is a fact log, anything else is a rule or
+    portfolio file; a folder may hold
+    both: its top-level ``.yaml``/``.yml`` files are rule files. A folder of facts (one
+    with no rule file) is read as ``--facts`` reads it, subfolders included, so that
+    ``validate`` rejects what ``check`` would; in a folder of rules, only the fact logs
+    at its top level are read (its ``tests/`` are rule tests). A folder with neither is
+    an error. With no rule file among the paths, the rules of ``rules/`` are used.
     """
-    rule_inputs = [p for p in args.paths if not p.endswith(".jsonl")]
-    fact_inputs = [p for p in args.paths if p.endswith(".jsonl") or Path(p).is_dir()]
+    folders = [p for p in args.paths if Path(p).is_dir()]
+    rule_inputs = [p for p in args.paths if p in folders or not is_fact_log(Path(p).name)]
+    fact_inputs = [p for p in args.paths if p in folders or is_fact_log(Path(p).name)]
     if not rule_files(rule_inputs):
         if not os.path.exists("rules"):
             why = (
@@ -63,23 +71,40 @@ def run(args: argparse.Namespace) -> int:
             )
             return fail([Diagnostic(Location("rules"), why)])
         rule_inputs = ["rules"]
+    problems: list[Diagnostic] = [
+        Diagnostic(Location(d), "no rule files (.yaml, .yml) or fact logs (.jsonl) found")
+        for d in folders
+        if not rule_files([d]) and not find_fact_files([d], empty_ok=True).named
+    ]
     portfolio = load_rules(rule_inputs)
-    problems: list[Diagnostic] = list(portfolio.problems)
+    problems += portfolio.problems
     contracts = portfolio.contracts
-    if not contracts and not problems:
+    if not contracts and not portfolio.problems:
         problems.append(no_rules(rule_inputs))
-    logs = fact_files(fact_inputs)
+    files = FactFiles()
+    for p in fact_inputs:  # a rules folder's subfolders hold rule tests (`clausewatch test`)
+        files.recurse = not (p in folders and rule_files([p]))
+        files.add_path(Path(p), empty_ok=True, others=RULE_SUFFIXES)
+    warnings = files.warnings
     if fact_inputs and contracts:
         reader = FactReader(contracts, portfolio.blocked, portfolio.held_types)
         try:
-            facts = reader.read(fact_inputs)
+            facts = reader.read(fact_inputs, files)
         except InputError:
             facts = reader.facts
         problems += reader.problems
         if facts:
-            last = max(f.at for f in facts).date() + timedelta(days=1)
-            problems += evaluate(contracts, facts, last).problems
+            # What only a run finds (a second trigger, a date past the calendars, a value
+            # an expression cannot use), found at the last date supported: every fact
+            # considered and every deadline passed, so validate rejects what check would.
+            try:
+                problems += evaluate(contracts, facts, LAST_DAY).problems
+            except InputError as exc:
+                problems += exc.diagnostics
+    else:
+        problems += files.problems
     if problems:
-        return fail(problems)
-    print(f"ok: {len(rule_files(rule_inputs))} rule file(s), {len(logs)} fact log(s)")
+        return fail([*problems, *warnings])
+    warn(warnings)
+    print(f"ok: {len(rule_files(rule_inputs))} rule file(s), {len(files.paths)} fact log(s)")
     return EXIT_OK

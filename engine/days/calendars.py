@@ -10,7 +10,11 @@ Three calendars are known (see :data:`CALENDAR_NAMES`):
 * ``calendar`` -- every day.
 
 The exchange and banking calendars cover 1990-01-01..2045-12-31 and are built once per
-process, on first use; dates outside that range raise :class:`ValueError`.
+process, on first use; dates outside that range raise :class:`DateRangeError`. That range
+is also the range of dates ClauseWatch accepts in facts and as the as-of date
+(:func:`unsupported`): a deadline counted in trading or business days needs the calendar
+of its days, and ``exchange_calendars`` has the NYSE's sessions from 1990 on, with the
+holiday rules projected to 2045.
 """
 
 from __future__ import annotations
@@ -28,6 +32,20 @@ FIRST_DAY = date(1990, 1, 1)
 LAST_DAY = date(2045, 12, 31)
 
 _ONE_DAY = timedelta(days=1)
+
+
+class DateRangeError(ValueError):
+    """A date outside the range supported, or date arithmetic that runs past it."""
+
+
+def unsupported(d: date) -> str:
+    """Why ``d`` cannot be an input date (a fact's, the as-of date), or "" when it can."""
+    if FIRST_DAY <= d <= LAST_DAY:
+        return ""
+    return (
+        f"{d.isoformat()} is outside the dates supported, {FIRST_DAY.isoformat()} to "
+        f"{LAST_DAY.isoformat()} (the range of the trading and business-day calendars)"
+    )
 
 
 class UnknownCalendarError(ValueError):
@@ -59,13 +77,13 @@ class DayCalendar:
     def _check(self, *ds: date) -> None:
         for d in ds:
             if not self.first <= d <= self.last:
-                raise ValueError(
+                raise DateRangeError(
                     f"date {d.isoformat()} is outside the {self.name} calendar's range "
                     f"{self.first.isoformat()}..{self.last.isoformat()}"
                 )
 
-    def _beyond(self, d: date, n: int, direction: str) -> ValueError:
-        return ValueError(
+    def _beyond(self, d: date, n: int, direction: str) -> DateRangeError:
+        return DateRangeError(
             f"counting {n} {self.label}(s) {direction} {d.isoformat()} runs past the "
             f"{self.name} calendar's range {self.first.isoformat()}..{self.last.isoformat()}"
         )

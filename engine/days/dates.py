@@ -10,7 +10,7 @@ from typing import Any
 
 import pendulum
 
-from engine.days.calendars import DayCalendar, get_calendar
+from engine.days.calendars import DateRangeError, DayCalendar, get_calendar
 from engine.days.instants import (
     add_days,
     add_months,
@@ -21,6 +21,7 @@ from engine.days.instants import (
     start_of_day,
 )
 from engine.days.rolls import roll
+from engine.diagnostics import Diagnostic, InputError, Location
 from engine.expressions import Expression, ExpressionError
 from engine.model import Anchor, Contract, DateSpec, Fact, Period
 
@@ -113,6 +114,16 @@ def counted_days(cal: DayCalendar, start: date, end: date) -> str:
     return ", ".join(items)
 
 
+def out_of_range(exc: DateRangeError, fact: Fact | None, contract: Contract) -> InputError:
+    """A date a fact leads to that cannot be computed, as a problem at the fact's line.
+
+    Without a fact (a date of the whole contract), the problem is the rule file's.
+    """
+    where = fact.loc if fact is not None else Location(contract.path or contract.id)
+    about = f" (fact {fact.id})" if fact is not None else ""
+    return InputError([Diagnostic(where, f"a date cannot be computed{about}: {exc}")])
+
+
 @dataclass(frozen=True)
 class Resolved:
     """A resolved date rule: the day (None while unknown) and the reasoning in words."""
@@ -133,11 +144,14 @@ def effective_day(contract: Contract, fact: Fact) -> tuple[date, str]:
     words = method.replace("_", " ")
     if n == 0:
         return day, f"{day_text(day)} (given by {words}: deemed given that day)"
-    if unit == "days":
-        deemed, label = add_days(day, n), "day"
-    else:
-        deemed = get_calendar(contract.calendar_for(unit)).nth_after(day, n)
-        label = unit_label(contract, unit)
+    try:
+        if unit == "days":
+            deemed, label = add_days(day, n), "day"
+        else:
+            deemed = get_calendar(contract.calendar_for(unit)).nth_after(day, n)
+            label = unit_label(contract, unit)
+    except DateRangeError as exc:
+        raise out_of_range(exc, fact, contract) from None
     return deemed, (
         f"{day_text(deemed)} (sent by {words} on {day_text(day)}: deemed given "
         f"the {ordinal(n)} {label} after)"
@@ -264,7 +278,10 @@ class DateContext:
     def _roll(self, d: date, convention: str, how: str) -> Resolved:
         """Move ``d`` to a business day by a roll convention, saying so."""
         cal = get_calendar(self.contract.calendar_for("business_days"))
-        rolled, words = roll(cal, d, convention)
+        try:
+            rolled, words = roll(cal, d, convention)
+        except DateRangeError as exc:
+            raise out_of_range(exc, self.trigger, self.contract) from None
         if not words:
             return Resolved(d, how)
         self.steps.append(words)
@@ -283,6 +300,12 @@ class DateContext:
         return int(value)
 
     def _add(self, d: date, unit: str, n: int, how: str) -> tuple[date, str]:
+        try:
+            return self._add_days(d, unit, n, how)
+        except DateRangeError as exc:
+            raise out_of_range(exc, self.trigger, self.contract) from None
+
+    def _add_days(self, d: date, unit: str, n: int, how: str) -> tuple[date, str]:
         if n == 0:
             return d, how
         before = "after" if n > 0 else "before"

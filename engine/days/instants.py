@@ -8,9 +8,12 @@ exist (spring-forward gap) or exist twice (fall-back hour) are rejected rather t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pendulum
+
+from engine.days.calendars import DateRangeError
 
 _DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _INSTANT_RE = re.compile(
@@ -91,6 +94,15 @@ def parse_instant(text: str, tz: str) -> pendulum.DateTime:
             f"malformed date/time {text!r}: expected YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] "
             "or either with an offset such as Z or -05:00"
         )
+    try:
+        instant = _instant(text, tz, m)
+        instant.astimezone(UTC)  # it must exist as a UTC instant too (not past year 9999)
+    except OverflowError:
+        raise InstantError(f"{text} is out of range: not an instant in years 1 to 9999") from None
+    return instant
+
+
+def _instant(text: str, tz: str, m: re.Match[str]) -> pendulum.DateTime:
     y, mo, d, hh, mi, ss, frac, off = m.groups()
     day = _date(y, mo, d)
     if hh is None:
@@ -140,19 +152,42 @@ def _plain(d: date) -> date:
     return date(d.year, d.month, d.day)
 
 
+def _ymd(d: date) -> tuple[int, int, int]:
+    return d.year, d.month, d.day
+
+
+# Dates that arithmetic may reach: a day's margin inside Python's range, so that any
+# instant of the day, in any time zone, still exists.
+_LOWEST, _HIGHEST = date(1, 1, 2), date(9999, 12, 30)
+
+
+def _within(d: date, n: int, unit: str, compute: Callable[[], date]) -> date:
+    """``compute()``, or :class:`DateRangeError` if it runs past the dates Python has."""
+    try:
+        result = compute()
+    except (OverflowError, ValueError):
+        result = None
+    if result is None or not _LOWEST <= result <= _HIGHEST:
+        raise DateRangeError(
+            f"{d.isoformat()} {'+' if n >= 0 else '-'} {abs(n)} {unit} is not a date "
+            f"(before {_LOWEST.isoformat()} or after {_HIGHEST.isoformat()})"
+        )
+    return result
+
+
 def add_days(d: date, n: int) -> date:
     """``d`` plus ``n`` calendar days (``n`` may be negative)."""
-    return _plain(d) + timedelta(days=n)
+    return _within(d, n, "days", lambda: _plain(d) + timedelta(days=n))
 
 
 def add_months(d: date, n: int) -> date:
     """``d`` plus ``n`` months, clamped to the month's last day (Jan 31 + 1 month = Feb 28/29)."""
-    return _plain(pendulum.date(d.year, d.month, d.day).add(months=n))
+    return _within(d, n, "months", lambda: _plain(pendulum.date(*_ymd(d)).add(months=n)))
 
 
 def add_years(d: date, n: int) -> date:
     """The ``n``-th anniversary of ``d``; Feb 29 falls back to Feb 28 in common years."""
-    return _plain(pendulum.date(d.year, d.month, d.day).add(years=n))
+    return _within(d, n, "years", lambda: _plain(pendulum.date(*_ymd(d)).add(years=n)))
 
 
 def end_of_month(d: date) -> date:

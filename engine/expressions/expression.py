@@ -15,6 +15,12 @@ CONTEXT = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 
+MAX_RESULT = decimal.Decimal(10) ** 18  # a quintillion: past any amount or count of shares
+
+
+def _in_range(value: decimal.Decimal) -> bool:
+    return value.is_finite() and abs(value) < MAX_RESULT
+
 
 class ExpressionError(ValueError):
     """A syntax or name problem in an expression.
@@ -44,9 +50,16 @@ class Expression:
     _fn: Fn = field(repr=False, compare=False)
 
     def evaluate(self, env: Mapping[str, object]) -> object:
-        """Evaluate against ``env`` (full dotted name -> value; missing names are ``None``)."""
+        """Evaluate against ``env`` (full dotted name -> value; missing names are ``None``).
+
+        A number it gives is below :data:`MAX_RESULT` in size (an amount, a count of shares):
+        anything larger is an error, not an amount a report would print with a million digits.
+        """
         with decimal.localcontext(CONTEXT):
-            return self._fn(env)
+            value = self._fn(env)
+        if isinstance(value, decimal.Decimal) and not _in_range(value):
+            raise ExpressionError(f"the result {value:.3E} is out of range (below 10^18)", 1)
+        return value
 
     def roots(self) -> frozenset[str]:
         """The first components of the names used, e.g. ``{"fact", "param"}``."""

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
 from engine.days.calendars import get_calendar
-from engine.days.dates import DateContext, counted_days, day_text, unit_label, upper_first
+from engine.days.dates import (
+    DateContext,
+    counted_days,
+    day_text,
+    number,
+    unit_label,
+    upper_first,
+)
+from engine.diagnostics import Diagnostic, InputError, Location, excerpt
 from engine.model import Contract, LatePayment
 
 
@@ -37,6 +45,22 @@ def tier_total(schedule: LatePayment, days_late: int) -> Decimal:
     return sum((rate * days for days, rate in tier_days(schedule, days_late)), Decimal(0))
 
 
+MAX_DIGITS = 18  # a late payment, and its base, are below 10^18 dollars (a quintillion)
+
+
+def _priced(per_unit: Decimal, base: Decimal, per: Decimal) -> Decimal | None:
+    """``per_unit`` per ``per`` on ``base``, to the cent (half up); None if out of range.
+
+    Below the bound, every amount fits the 28 digits of the decimal context exactly.
+    """
+    limit = Decimal(10) ** MAX_DIGITS
+    try:
+        amount = (per_unit * base / per).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except DecimalException:  # too many digits for the context, or an overflow
+        return None
+    return amount if abs(amount) < limit and abs(base) < limit else None
+
+
 def late_charge(
     schedule: LatePayment, ctx: DateContext, contract: Contract, base: Decimal, through: date
 ) -> LateCharge | None:
@@ -48,7 +72,15 @@ def late_charge(
     unit = unit_label(contract, schedule.count_unit, plural=True)
     late_days = cal.days_after(start.day, through)
     per_unit = tier_total(schedule, len(late_days))
-    amount = (per_unit * base / schedule.per).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    amount = _priced(per_unit, base, schedule.per)
+    if amount is None:
+        where = ctx.trigger.loc if ctx.trigger is not None else Location(contract.path)
+        about = f" (fact {ctx.trigger.id})" if ctx.trigger is not None else ""
+        message = (
+            f"the late payment{about} cannot be computed to the cent: {number(per_unit)} per "
+            f"{number(schedule.per)} on {excerpt(base)} is not below 10^{MAX_DIGITS} dollars"
+        )
+        raise InputError([Diagnostic(where, message)])
     if late_days:
         span = f"{day_text(late_days[0])} to {day_text(late_days[-1])}"
         if len(late_days) == 1:

@@ -11,59 +11,73 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Collection
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from engine.days.calendars import unsupported
 from engine.days.instants import InstantError, epoch_us, parse_date, parse_instant
-from engine.diagnostics import Diagnostic, InputError, Location, suggest
+from engine.diagnostics import Diagnostic, InputError, Location, excerpt, shorten, suggest
 from engine.load.builtins import reference_problems
+from engine.load.fact_files import FactFiles, find_fact_files
 from engine.model import Contract, Fact, FactType, FieldSpec
 
 RESERVED = ("id", "type", "at", "contract")
 ALL = "*"  # `"contract": "*"`: every instance that can take the fact
 NUMERIC = {"integer": "whole number", "number": "number"}
+# Numbers of facts are amounts and counts: at most a quadrillion in size, which keeps every
+# sum, product and late payment exact in the 28 significant digits the engine computes in.
+MAX_NUMBER = 10**15
+_NUMBERS = (int, float, Decimal)
+MAX_DIGITS = 4000  # longer integers are not even converted (Python refuses past 4300)
 
 
-def fact_paths(paths: list[str]) -> list[Path]:
-    """The ``.jsonl`` files named, folders expanded in name order."""
-    found: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found += sorted(q for q in p.iterdir() if q.suffix == ".jsonl" and q.is_file())
-        else:
-            found.append(p)
-    return found
+def _integer(text: str) -> int | Decimal:
+    """A JSON integer; a very long one stays a Decimal (out of range, said by the check)."""
+    return int(text) if len(text) <= MAX_DIGITS else Decimal(text)
+
+
+def _name(text: str) -> str:
+    """A name from a fact (a key, an id, a type) as a message quotes it: 100 characters at most."""
+    return shorten(text, 100)
+
+
+_DECODER = json.JSONDecoder(parse_int=_integer)  # stateless: one for every line
 
 
 def _check_field(spec: FieldSpec, value: Any) -> tuple[Any, str]:
     """The value converted to its field type, or an error message."""
     kind = spec.type
     if kind == "string" and not isinstance(value, str):
-        return None, f"must be a string, not {json.dumps(value)}"
+        return None, f"must be a string, not {excerpt(value)}"
     if kind == "boolean" and not isinstance(value, bool):
-        return None, f"must be true or false, not {json.dumps(value)}"
-    if kind in NUMERIC and (isinstance(value, bool) or not isinstance(value, int | float)):
-        return None, f"must be a {NUMERIC[kind]}, not {json.dumps(value)}"
+        return None, f"must be true or false, not {excerpt(value)}"
+    if kind in NUMERIC and (isinstance(value, bool) or not isinstance(value, _NUMBERS)):
+        return None, f"must be a {NUMERIC[kind]}, not {excerpt(value)}"
     if kind in NUMERIC and isinstance(value, float) and not math.isfinite(value):
-        return None, f"must be a finite {NUMERIC[kind]}, not {json.dumps(value)}"
+        return None, f"must be a finite {NUMERIC[kind]}, not {excerpt(value)}"
+    if kind in NUMERIC and abs(value) > MAX_NUMBER:
+        return None, f"is out of range: at most 10^15 in size, not {excerpt(value)}"
     if kind == "integer" and isinstance(value, float):
         if not value.is_integer():
-            return None, f"must be a whole number, not {json.dumps(value)}"
+            return None, f"must be a whole number, not {excerpt(value)}"
         value = int(value)
     if kind == "date":
         if not isinstance(value, str):
-            return None, f"must be a date YYYY-MM-DD, not {json.dumps(value)}"
+            return None, f"must be a date YYYY-MM-DD, not {excerpt(value)}"
         try:
             value = parse_date(value)
         except InstantError as exc:
             return None, f"is not a date: {exc}"
+        if unsupported(value):
+            return None, f"is out of range: {unsupported(value)}"
     if spec.minimum is not None and value < spec.minimum:
-        return None, f"must be at least {spec.minimum:g}, not {json.dumps(value)}"
+        return None, f"must be at least {spec.minimum:g}, not {excerpt(value)}"
     if spec.maximum is not None and value > spec.maximum:
-        return None, f"must be at most {spec.maximum:g}, not {json.dumps(value)}"
+        return None, f"must be at most {spec.maximum:g}, not {excerpt(value)}"
     if spec.choices and value not in spec.choices:
         hint = suggest(value, spec.choices)
-        return None, f"must be one of {', '.join(spec.choices)}, not {json.dumps(value)}{hint}"
+        return None, f"must be one of {', '.join(spec.choices)}, not {excerpt(value)}{hint}"
     return value, ""
 
 
@@ -74,7 +88,7 @@ def _fields(ftype: FactType, obj: dict[str, Any]) -> tuple[dict[str, Any], list[
     for name in obj:
         if name not in RESERVED and name not in ftype.fields:
             hint = suggest(name, ftype.fields)
-            problems.append((name, f"`{ftype.name}` has no field `{name}`{hint}"))
+            problems.append((name, f"`{ftype.name}` has no field `{_name(name)}`{hint}"))
     for name, spec in ftype.fields.items():
         if name not in obj or obj[name] is None:
             if spec.required:
@@ -92,7 +106,7 @@ def _fields(ftype: FactType, obj: dict[str, Any]) -> tuple[dict[str, Any], list[
 
 def _columns(line: str) -> list[tuple[str, int, int]]:
     """Each top-level key of a valid JSON object line, with the 1-based columns of key and value."""
-    decoder, found = json.JSONDecoder(), []
+    decoder, found = _DECODER, []
     i = _blank(line, 0) + 1  # just after "{"
     while (i := _blank(line, i)) < len(line) and line[i] == '"':
         key, end = json.decoder.scanstring(line, i + 1)
@@ -133,6 +147,7 @@ class FactReader:
         self.held_types = frozenset(held_types)  # fact types of templates that did not load
         self.problems: list[Diagnostic] = []
         self.blame: dict[str, list[Diagnostic]] = {}
+        self.warnings: list[Diagnostic] = []  # files skipped (see engine.load.fact_files)
         self.seen_ids: dict[str, Location] = {}
         self.facts: list[Fact] = []  # the sound facts of the last ``read``, numbered
 
@@ -181,42 +196,45 @@ class FactReader:
             self.problems.append(Diagnostic(Location(loc.path, loc.line, col), message))
 
         try:
-            obj = json.loads(line)
+            obj = _DECODER.decode(line)
         except json.JSONDecodeError as exc:
             fail(f"invalid JSON: {exc.msg}", exc.colno)
             return None
+        except RecursionError:
+            fail("invalid JSON: values nested too deeply")
+            return None
         if not isinstance(obj, dict):
-            kind = "a list" if isinstance(obj, list) else json.dumps(obj)
+            kind = "a list" if isinstance(obj, list) else excerpt(obj)
             fail(f"a fact must be a JSON object {{...}}, not {kind}")
             return None
         keys, cols = {}, {}
         for key, key_col, value_col in _columns(line):
             if key in keys:
-                fail(f"duplicate key `{key}` (first at column {keys[key]})", key_col)
+                fail(f"duplicate key `{_name(key)}` (first at column {keys[key]})", key_col)
             keys.setdefault(key, key_col)
             cols.setdefault(key, value_col)
         for name, what in (("type", "its fact type"), ("at", "its date or date-time")):
             if name not in obj:
                 fail(f"fact has no `{name}` ({what})")
             elif not isinstance(obj[name], str):
-                fail(f"`{name}` must be a string, not {json.dumps(obj[name])}", cols[name])
+                fail(f"`{name}` must be a string, not {excerpt(obj[name])}", cols[name])
         contract = obj.get("contract")
         if contract is not None and not isinstance(contract, str):
-            fail(f"`contract` must be a string, not {json.dumps(contract)}", cols["contract"])
+            fail(f"`contract` must be a string, not {excerpt(contract)}", cols["contract"])
             contract = None
         elif contract in self.held_back:
             return None  # its instance is not checked: the reason is reported with it
         elif contract is not None and contract != ALL and contract not in self.instance_ids:
             hint = suggest(contract, self.instance_ids)
-            fail(f"unknown contract `{contract}`{hint}", cols["contract"])
+            fail(f"unknown contract `{_name(contract)}`{hint}", cols["contract"])
             contract = None
         fact_id = obj.get("id", f"{loc.path}:{loc.line}")
         if not isinstance(fact_id, str) or not fact_id:
-            fail(f"`id` must be a non-empty string, not {json.dumps(fact_id)}", cols["id"])
+            fail(f"`id` must be a non-empty string, not {excerpt(fact_id)}", cols["id"])
         elif fact_id in self.seen_ids:
             first = self.seen_ids[fact_id]
             where = f"line {first.line}" if first.path == loc.path else str(first)
-            fail(f"duplicate fact id `{fact_id}` (first at {where})", cols["id"])
+            fail(f"duplicate fact id `{_name(fact_id)}` (first at {where})", cols["id"])
         else:
             self.seen_ids[fact_id] = loc
         at = None
@@ -224,7 +242,10 @@ class FactReader:
             try:
                 at = parse_instant(obj["at"], self._tz(contract, obj.get("type")))
             except InstantError as exc:
-                fail(f"`at`: {exc}", cols["at"])
+                fail(f"`at`: {shorten(str(exc), 200)}", cols["at"])
+            if at is not None and unsupported(at.date()):
+                fail(f"`at`: {unsupported(at.date())}", cols["at"])
+                at = None
         ftype, values = None, {}
         if isinstance(obj.get("type"), str):
             types = self._types(contract)
@@ -233,7 +254,7 @@ class FactReader:
                 return None  # its template did not load: reported with it
             if ftype is None:
                 hint = suggest(obj["type"], types)
-                fail(f"unknown fact type `{obj['type']}`{hint}", cols["type"])
+                fail(f"unknown fact type `{_name(obj['type'])}`{hint}", cols["type"])
             else:
                 contract = self._route(contract, ftype.name, cols.get("type", 0), fail)
                 if contract == ALL and at is not None and not self._one_instant(obj["at"], ftype):
@@ -289,31 +310,22 @@ class FactReader:
         )
         return None
 
-    def read(self, paths: list[str]) -> list[Fact]:
-        """Every fact of the files, sorted by time (ties in file order), numbered by ``seq``."""
+    def read(self, paths: list[str], files: FactFiles | None = None) -> list[Fact]:
+        """Every fact of the files, sorted by time (ties in file order), numbered by ``seq``.
+
+        The files are those ``paths`` name (:func:`engine.load.fact_files.find_fact_files`),
+        or ``files`` when given; what was skipped is in ``warnings`` and, when there is a
+        problem, among the diagnostics of the ``InputError`` raised too.
+        """
+        files = files or find_fact_files(paths)
+        self.warnings = files.warnings
+        self.problems += files.problems
         facts: list[Fact] = []
-        for folder in (Path(p) for p in paths if Path(p).is_dir()):
-            for q in sorted(folder.iterdir()):
-                if q.suffix in (".json", ".ndjson") and q.is_file():
-                    message = "not read: a fact log's name must end in .jsonl"
-                    self.problems.append(Diagnostic(Location(str(q)), message))
-        for p in fact_paths(paths):
-            try:
-                text = p.read_text("utf-8-sig")
-            except OSError as exc:
-                message = f"cannot read fact log: {exc.strerror or exc}"
-                self.problems.append(Diagnostic(Location(str(p)), message))
-                continue
-            except UnicodeDecodeError as exc:
-                line = exc.object[: exc.start].count(b"\n") + 1
-                message = f"cannot read fact log: not UTF-8 text (byte {exc.object[exc.start]:#x})"
-                self.problems.append(Diagnostic(Location(str(p), line), message))
-                continue
-            for number, line in enumerate(text.splitlines(), start=1):
-                if line.strip():
-                    fact = self.parse_line(Location(str(p), number), line)
-                    if fact is not None:
-                        facts.append(fact)
+        for p in files.paths:
+            for number, line in self._lines(p):
+                fact = self.parse_line(Location(str(p), number), line)
+                if fact is not None:
+                    facts.append(fact)
         charged = {id(d) for ds in self.blame.values() for d in ds}
         self._charge(None, None, [d for d in self.problems if id(d) not in charged])
         facts.sort(key=lambda f: epoch_us(f.at))  # stable: ties keep file order
@@ -322,8 +334,28 @@ class FactReader:
             for seq, f in enumerate(facts, start=1)
         ]
         if self.problems:
-            raise InputError(self.problems)
+            raise InputError([*self.problems, *self.warnings])
         return self.facts
+
+    def _lines(self, path: Path) -> list[tuple[int, str]]:
+        """The numbered lines of a fact log that are not blank; a problem if it cannot be read.
+
+        Lines end at ``\n`` only (a ``\r`` before it is dropped): a U+2028 or U+0085 inside
+        a JSON string is text, not the end of a line, and never shifts the line numbers.
+        """
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except OSError as exc:
+            message = f"cannot read fact log: {exc.strerror or exc}"
+            self.problems.append(Diagnostic(Location(str(path)), message))
+            return []
+        except UnicodeDecodeError as exc:
+            line = exc.object[: exc.start].count(b"\n") + 1
+            message = f"cannot read fact log: not UTF-8 text (byte {exc.object[exc.start]:#x})"
+            self.problems.append(Diagnostic(Location(str(path), line), message))
+            return []
+        lines = (line.removesuffix("\r") for line in text.split("\n"))
+        return [(n, line) for n, line in enumerate(lines, start=1) if line.strip(" \t\r")]
 
 
 def read_facts(paths: list[str], contracts: list[Contract]) -> list[Fact]:

@@ -21,12 +21,18 @@ from engine.model import Contract
 SUFFIXES = (".yaml", ".yml", ".csv")
 
 
+def _rule_file(q: Path) -> bool:
+    """A rule or portfolio file in a folder: ``.yaml``, ``.yml``, ``.csv`` in any case; a
+    broken link is kept (and said when it cannot be read), never passed over."""
+    return q.suffix.lower() in SUFFIXES and (q.is_file() or q.is_symlink())
+
+
 def rule_paths(paths: list[str]) -> list[Path]:
     """The rule and portfolio files named, folders expanded (not recursing into ``tests/``)."""
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found += sorted(q for q in p.iterdir() if q.suffix in SUFFIXES and q.is_file())
+            found += sorted(q for q in p.iterdir() if _rule_file(q))
         else:
             found.append(p)
     return found
@@ -60,7 +66,12 @@ def load_rules(paths: list[str]) -> Portfolio:
         except OSError as exc:
             problems.append(Diagnostic(Location(str(p)), f"cannot read rule file: {exc.strerror}"))
             continue
-        if p.suffix == ".csv":
+        except UnicodeDecodeError as exc:
+            line = exc.object[: exc.start].count(b"\n") + 1
+            message = f"cannot read rule file: not UTF-8 text (byte {exc.object[exc.start]:#x})"
+            problems.append(Diagnostic(Location(str(p), line), message))
+            continue
+        if p.suffix.lower() == ".csv":
             found, bad = csv_rows(str(p), text)
             rows, problems = rows + found, problems + bad
             continue

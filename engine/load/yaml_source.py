@@ -8,12 +8,13 @@ inside a string value (:func:`offset_location`), as for an error in an expressio
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 import yaml
 
-from engine.diagnostics import Diagnostic, InputError, Location
+from engine.diagnostics import Diagnostic, InputError, Location, shorten
 
 
 class SourceMap(dict):
@@ -36,13 +37,82 @@ class SourceList(list):
     item_locs: list[Location]
 
 
+MAX_DEPTH = 64  # mappings and lists nested deeper than this are refused
+MAX_EXPANSION = 100_000  # values that aliases (``*name``) may add to a file, in all
+MAX_DIGITS = 100  # digits of a whole number
+
+_STD = "tag:yaml.org,2002:"
+ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "merge")}
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without implicit timestamps (dates stay strings)."""
+    """SafeLoader without implicit timestamps (dates stay strings), bounded in depth and
+    in alias expansion: a "billion laughs" (aliases of aliases, a few hundred bytes that
+    would expand to gigabytes) or a recursive alias is refused where it stands."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+        self.expanded = 0  # values added by aliases so far
+        self.sizes: dict[int, tuple[int, int]] = {}  # id(node) -> _measure(node)
+        self.composing: set[str] = set()  # anchors of the collections being composed
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        """A node, refusing what nests too deep, expands too much, or contains itself."""
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self.composing:
+                raise _refusal(f"alias *{event.anchor} is inside its own anchor", event)
+            node = super().compose_node(parent, index)
+            size, height = _measure(node, self.sizes)
+            if self.depth + height > MAX_DEPTH:
+                raise _refusal(f"nested more than {MAX_DEPTH} levels deep (by aliases)", event)
+            self.expanded += size
+            if self.expanded > MAX_EXPANSION:
+                why = f"aliases expand the file to more than {MAX_EXPANSION:,} values"
+                raise _refusal(why + ' (refused: a "billion laughs")', event)
+            return node
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _refusal(f"nested more than {MAX_DEPTH} levels deep", event)
+        anchor = event.anchor if not isinstance(event, yaml.ScalarEvent) else None
+        if anchor:
+            self.composing.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+            self.composing.discard(anchor or "")
+
+
+def _refusal(problem: str, event: yaml.Event) -> yaml.composer.ComposerError:
+    return yaml.composer.ComposerError(None, None, problem, event.start_mark)
+
+
+def _measure(node: yaml.Node, sizes: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """How many values ``node`` stands for, and how deep they nest, aliases expanded.
+
+    Memoized by node, so that it takes time linear in the nodes written, however much
+    the aliases multiply them.
+    """
+    if id(node) not in sizes:
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        measured = [_measure(c, sizes) for c in children]
+        sizes[id(node)] = (
+            1 + sum(size for size, _ in measured),
+            1 + max((height for _, height in measured), default=0),
+        )
+    return sizes[id(node)]
 
 
 _BOOL = "tag:yaml.org,2002:bool"
+_DROPPED = (_STD + "timestamp", _BOOL, _STD + "value", _STD + "yaml")  # `=` is a plain string
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:timestamp", _BOOL)]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 # Only true/false are booleans (YAML 1.2): `on`, `off`, `yes`, `no` stay words, so a key
@@ -80,6 +150,8 @@ class _Converter:
             items.loc = _loc(self.path, node)
             items.item_locs = [_loc(self.path, item) for item in node.value]
             return items
+        if node.tag == _STD + "merge":  # `<<` anywhere but as a key is text
+            return node.value
         return self.loader.construct_object(node, deep=True)
 
     def mapping(self, node: yaml.MappingNode) -> SourceMap:
@@ -107,15 +179,28 @@ class _Converter:
         return result
 
 
+def _reader_problem(path: str, text: str, exc: yaml.reader.ReaderError) -> Diagnostic:
+    line = text.count("\n", 0, exc.position) + 1
+    col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    message = f"invalid YAML: the character U+{ord(char):04X} is not allowed in YAML text"
+    return Diagnostic(Location(path, line, col), message)
+
+
 def load_yaml_collect(path: str, text: str) -> tuple[Any, list[Diagnostic]]:
     """Parse one YAML document, returning it with the duplicate-key problems found.
 
     A syntax error (after which nothing can be trusted) raises ``InputError``; a key
     given twice is reported and its first value kept, so later checks can go on.
     """
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character YAML does not allow
+        raise InputError([_reader_problem(path, text, exc)]) from None
     try:
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        raise InputError([_reader_problem(path, text, exc)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
@@ -130,8 +215,66 @@ def load_yaml_collect(path: str, text: str) -> tuple[Any, list[Diagnostic]]:
         loader.dispose()
     if node is None:
         raise InputError([Diagnostic(Location(path, 1), "empty rule file")])
+    problems = _node_problems(path, node, loader)
+    if problems:
+        raise InputError(problems)
     converter = _Converter(path, text, loader)
-    return converter.convert(node), converter.problems
+    try:
+        return converter.convert(node), converter.problems
+    except yaml.MarkedYAMLError as exc:  # e.g. a merge key `<<` on something not a mapping
+        mark = exc.problem_mark
+        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+        raise InputError([Diagnostic(where, f"invalid YAML: {exc.problem}")]) from None
+
+
+def _scalar_problem(loader: _Loader, node: yaml.ScalarNode) -> str:
+    """Why a number, boolean or null scalar cannot be read, or ""."""
+    kind = node.tag.removeprefix(_STD)
+    digits = sum(c.isdigit() for c in node.value)
+    if kind == "int" and digits > MAX_DIGITS:
+        return f"a whole number of {digits:,} digits is too long (at most {MAX_DIGITS})"
+    try:
+        value = loader.construct_object(node)
+    except (ValueError, KeyError, yaml.YAMLError):
+        return f"`{shorten(node.value)}` is not a valid {'whole number' if kind == 'int' else kind}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"`{shorten(node.value)}` is not a finite number"
+    return ""
+
+
+def _tag_text(tag: str) -> str:
+    return "!!" + tag.removeprefix(_STD) if tag.startswith(_STD) else tag
+
+
+def _node_problems(path: str, root: yaml.Node, loader: _Loader) -> list[Diagnostic]:
+    """Every value a rule file may not hold: a tag other than plain YAML's (``!!python/...``,
+    ``!!binary``, ``!custom``...) wherever it stands, a whole number too long, ``.inf``."""
+    problems: list[Diagnostic] = []
+    seen: set[int] = set()
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        where = _loc(path, node)
+        if node.tag not in ALLOWED_TAGS:
+            problems.append(
+                Diagnostic(
+                    where,
+                    f"the tag `{shorten(_tag_text(node.tag))}` is not allowed: a rule file holds "
+                    "plain values (text, numbers, true/false, null), lists and mappings",
+                )
+            )
+        elif isinstance(node, yaml.ScalarNode) and node.tag not in (_STD + "str", _STD + "merge"):
+            message = _scalar_problem(loader, node)
+            if message:
+                problems.append(Diagnostic(where, message))
+        if isinstance(node, yaml.SequenceNode):
+            todo += node.value
+        elif isinstance(node, yaml.MappingNode):
+            todo += [n for pair in node.value for n in pair]
+    return problems
 
 
 def load_yaml(path: str, text: str) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from engine.diagnostics import printable
 from engine.model import Contract, Fact, Finding, Result
 from engine.output.report import finding_json
 
@@ -77,4 +78,4 @@ def explanation_text(doc: dict[str, Any], as_of: str) -> str:
         )
     if doc["notes"]:
         lines += ["", "Notes of the rule:", *_wrapped(doc["notes"])]
-    return "\n".join(lines)
+    return "\n".join(map(printable, lines))  # text from facts never reaches a terminal raw

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from engine.diagnostics import printable
 from engine.model import Finding, Result, Unchecked
 from engine.output.summary import summary_json, summary_text
 
@@ -130,4 +131,4 @@ def to_text(
             + (" ..." if len(result.after_as_of) > 10 else "")
         )
     lines += unchecked_lines(result)
-    return "\n".join(lines)
+    return "\n".join(map(printable, lines))  # text from facts never reaches a terminal raw

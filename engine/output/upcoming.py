@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from engine.diagnostics import printable
 from engine.findings.make import sort_key
 from engine.model import Finding, Status
 from engine.output.deadlines import is_deadline
@@ -148,4 +149,4 @@ def to_text(up: Upcoming, width: int = 100, zones: dict[str, str] | None = None)
         f"{n} open deadline{'s' if n != 1 else ''} from {up.as_of} through {up.through}; "
         f"{m} open with no due date.",
     ]
-    return "\n".join(lines)
+    return "\n".join(map(printable, lines))  # text from facts never reaches a terminal raw

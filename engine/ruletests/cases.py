@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from engine.days.calendars import unsupported
 from engine.days.instants import InstantError, parse_date
 from engine.diagnostics import Diagnostic, Location, suggest, value_words
 from engine.load.yaml_source import SourceList, SourceMap
@@ -122,6 +123,9 @@ class CaseReader(Reader):
                 as_of = parse_date(node["as_of"])
             except InstantError as exc:
                 self.error(node.value_locs["as_of"], f"`as_of`: {exc}")
+            if as_of is not None and unsupported(as_of):
+                self.error(node.value_locs["as_of"], f"`as_of`: {unsupported(as_of)}")
+                as_of = None
         given = [k for k in ASSERTIONS if k in node]
         if not given:
             self.error(node.loc, f"{kind} needs `expect`, `breaches` or `findings`")

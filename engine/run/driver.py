@@ -21,6 +21,7 @@ from durable import engine as durable_engine
 from engine.compile.ruleset import CompiledContract, compile_contract
 from engine.days.dates import effective_instant
 from engine.days.instants import end_of_day, epoch_us
+from engine.diagnostics import InputError
 from engine.model import Contract, Fact
 from engine.run.actions import bind
 from engine.run.state import InstanceState, RunState
@@ -66,13 +67,25 @@ def _post(host: _Host, run: RunState, ruleset: str, message: dict[str, Any], ret
     except durable_engine.MessageNotHandledException:
         pass  # no rule of this contract looks at this kind of fact
     if run.errors:
-        raise run.errors[0]
+        error = run.errors.pop(0)
+        if not isinstance(error, InputError):
+            raise error
+        # Bad data met in the run (a date past the calendars, an amount too large): the
+        # instance is held back with its problems; the others go on.
+        run.instances[message["sid"]].problems.extend(error.diagnostics)
+        run.errors.clear()
+
+
+def _durable_value(v: Any) -> Any:
+    """A field value as durable_rules takes it: its JSON reader knows no exponents (1e-05,
+    1e+16), so a float goes as its text (patterns compare only keys, as text)."""
+    if isinstance(v, date):
+        return v.isoformat()
+    return repr(v) if isinstance(v, float) else v
 
 
 def _durable_fact(fact: Fact, sid: str) -> dict[str, Any]:
-    fields = {
-        f"f_{k}": (v.isoformat() if isinstance(v, date) else v) for k, v in fact.fields.items()
-    }
+    fields = {f"f_{k}": _durable_value(v) for k, v in fact.fields.items()}
     return {
         "sid": sid,
         "id": f"f{fact.seq}",
