@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -177,9 +177,11 @@ class DateContext:
         local: Mapping[str, DateSpec] | None = None,
         period: Period | None = None,
         env: Mapping[str, Any] | None = None,
+        due_of: Callable[[str], tuple[date | None, str] | None] | None = None,
     ) -> None:
         self.contract, self.trigger, self.anchors = contract, trigger, anchors
         self.period = period
+        self.due_of = due_of  # another rule's due date for the same key, and how
         self.env = env or {}  # ``param.*`` (and ``period.*``) names, for `add` expressions
         schedule = contract.periods.get(period.schedule) if period is not None else None
         self.local = {**(schedule.dates if schedule else {}), **(local or {})}
@@ -216,6 +218,11 @@ class DateContext:
             d = self.period.start if anchor.field == "start" else self.period.end
             word = "first" if anchor.field == "start" else "last"
             return Resolved(d, f"the {word} day of {self.period.name} ({day_text(d)})")
+        if anchor.kind == "rule":
+            found = self.due_of(anchor.field) if self.due_of else None
+            if found is None or found[0] is None:
+                return Resolved(None, f"the due date of {anchor.field} (not yet known)")
+            return Resolved(found[0], f"the due date of {anchor.field} ({found[1]})")
         if anchor.kind == "param":
             d = self.env.get(f"param.{anchor.field}")
             name = anchor.field.replace("_", " ")

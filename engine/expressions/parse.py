@@ -5,10 +5,11 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from engine.expressions.compiler import Compiler
 from engine.expressions.expression import Expression, ExpressionError
+from engine.expressions.types import check_kinds
 
 MAX_LENGTH = 2000  # characters of an expression
 MAX_DEPTH = 100  # operations nested in one another (parentheses, operators, calls)
@@ -28,10 +29,16 @@ def _depth(tree: ast.AST) -> int:
     return deepest
 
 
-def parse_expression(source: str, allowed_roots: Collection[str] | None = None) -> Expression:
+def parse_expression(
+    source: str,
+    allowed_roots: Collection[str] | None = None,
+    kinds: Mapping[str, str] | None = None,
+) -> Expression:
     """Parse and check ``source``; raise ExpressionError on any problem.
 
-    If ``allowed_roots`` is given, every name must start with one of them. An expression
+    If ``allowed_roots`` is given, every name must start with one of them; with ``kinds``
+    (name -> number, text, date, bool), values of different kinds must not be compared
+    (:mod:`engine.expressions.types`). An expression
     longer than :data:`MAX_LENGTH` characters, or nesting deeper than :data:`MAX_DEPTH`,
     is refused before Python's parser could recurse or exhaust memory on it.
     """
@@ -64,4 +71,6 @@ def parse_expression(source: str, allowed_roots: Collection[str] | None = None) 
         fn = compiler.compile(tree.body)
     except RecursionError:
         raise ExpressionError("expression is too deeply nested", 1) from None
+    if kinds is not None:
+        check_kinds(tree.body, compiler, kinds)
     return Expression(source, frozenset(compiler.names), fn)

@@ -46,6 +46,9 @@ class CovenantParts(DateParts):
         value = self.expression(spec["value"], [*jp, "value"], rule, scope)
         after = self.date(spec["after"], [*jp, "after"], rule, None) if "after" in spec else None
         by = self.date(spec["by"], [*jp, "by"], rule, None) if "by" in spec else None
+        refused_by = spec.get("unless_refused_by", "")
+        if refused_by:
+            self.rule_refs.append((rule, refused_by, [*jp, "unless_refused_by"]))
         if value is None:
             return None
-        return Cure(spec["fact"], value, after, by, spec.get("unless_refused_by", ""))
+        return Cure(spec["fact"], value, after, by, refused_by)

@@ -43,6 +43,9 @@ class DateParts(Parts):
                     self.error(jp, f"`{spec}` is a {fspec.type} field, not a date", rule)
             return Anchor("trigger_field", field=field_name)
         scope: Scope = {"trigger": trigger} if self.has_trigger else {}
+        if "rule" in spec:
+            self.rule_refs.append((rule, spec["rule"], [*jp, "rule"]))
+            return Anchor("rule", field=spec["rule"])
         if "first" in spec:
             ftype = self.fact_type(spec["first"], [*jp, "first"], rule)
             where = None

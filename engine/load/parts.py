@@ -17,6 +17,13 @@ from engine.load.yaml_source import SourceMap, offset_location
 from engine.model import FactMatch, FactType, FieldSpec, ParameterSpec
 
 NUMERIC = ("integer", "number")
+FIELD_KINDS = {
+    "string": "text",
+    "integer": "number",
+    "number": "number",
+    "boolean": "bool",
+    "date": "date",
+}
 Scope = dict[str, Any]  # expression root -> FactType (fields checked) or None (unchecked)
 PERIOD = FactType(
     "period",
@@ -49,6 +56,7 @@ class Parts:
     values: list[str]  # value names defined so far in the obligation being built
     period_dates: dict[str, Any]  # the named dates of the period schedule in scope (raw)
     in_period: bool  # ``period.*`` names are in scope (a schedule's dates, a rule with ``per``)
+    rule_refs: list[tuple[str, str, list]]  # (rule, the rule it refers to, where)
 
     def error(self, json_path: list[str | int], message: str, rule: str = "") -> None:
         """Report a problem at a JSON path of the file (provided by the builder)."""
@@ -72,10 +80,10 @@ class Parts:
 
         def report(offset: int, message: str) -> None:
             where = offset_location(self.root, json_path, offset, fallback)
-            self.problems.append(Diagnostic(where, f"rule {rule}: {message}"))
+            self.problems.append(Diagnostic(where, f"rule {rule}: {message}" if rule else message))
 
         try:
-            expr = parse_expression(source, allowed_roots=roots)
+            expr = parse_expression(source, allowed_roots=roots, kinds=self.kinds(scope))
         except ExpressionError as exc:
             report(exc.col - 1, f"in `{shown}`: {exc.message}")
             return None
@@ -87,6 +95,23 @@ class Parts:
             if problem:
                 report(offset, problem)
         return expr
+
+    def kinds(self, scope: Scope) -> dict[str, str]:
+        """The kind (number, text, date, bool) of every name in scope whose kind is known."""
+        kinds = {
+            f"param.{name}": "number" if spec.type == "schedule" else spec.type
+            for name, spec in self.param_specs.items()
+        }
+        for root, ftype in scope.items():
+            if isinstance(ftype, FactType):
+                kinds.update(
+                    {f"{root}.{n}": FIELD_KINDS.get(f.type, "") for n, f in ftype.fields.items()}
+                )
+        for lookup, type_name in (scope.get("lookup") or {}).items():
+            ftype = self.fact_types.get(type_name)
+            for n, f in (ftype.fields if ftype else {}).items():
+                kinds[f"lookup.{lookup}.{n}"] = FIELD_KINDS.get(f.type, "")
+        return kinds
 
     def _name_problem(self, root: str, rest: str, name: str, scope: Scope) -> str:
         """What is wrong with one dotted name of an expression ('' if nothing)."""
@@ -112,6 +137,9 @@ class Parts:
                 )
             return ""
         ftype = scope.get(root)
+        if root == "period" and rest not in PERIOD.fields:
+            known = ", ".join(f"period.{n}" for n in PERIOD.fields)
+            return f"a period has no `{rest}` ({known}){suggest(rest, PERIOD.fields)}"
         if ftype is not None and rest not in ftype.fields:
             return f"fact type `{ftype.name}` has no field `{rest}`{suggest(rest, ftype.fields)}"
         return ""

@@ -60,6 +60,7 @@ class _Builder(ObligationParts):
         self.in_period = False
         self.period_specs = {}
         self.roles: list[str] | None = None
+        self.rule_refs: list[tuple[str, str, list]] = []
 
     def usable(self, json_path: JsonPath) -> bool:
         """True unless the node at ``json_path`` or one of its parents is broken."""
@@ -179,6 +180,24 @@ class _Builder(ObligationParts):
             found.append(instance)
         return found
 
+    def check_rule_refs(self, built: dict[str, Any], ids: set[str]) -> None:
+        """Rules a rule refers to exist (a refusing one is a limit) and form no cycle."""
+        edges: dict[str, list[str]] = {}
+        for source, target, jp in self.rule_refs:
+            if target not in ids:
+                self.error(jp, f"unknown rule `{target}`{suggest(target, ids)}", source)
+                continue
+            if jp[-1] == "unless_refused_by" and target in built and built[target].limit is None:
+                self.error(jp, f"rule `{target}` is not a `limit` rule", source)
+            edges.setdefault(source, []).append(target)
+        reported: set[frozenset[str]] = set()
+        for source, _, jp in self.rule_refs:
+            cycle = rule_cycle(source, edges)
+            if cycle and frozenset(cycle) not in reported:
+                reported.add(frozenset(cycle))
+                path = " -> ".join([*cycle, cycle[0]])
+                self.error(jp, f"rules refer to each other in a cycle: {path}", source)
+
     def notices(self, c: dict) -> NoticeRule | None:
         """When notices are deemed given (``contract.notices``), and the field it adds."""
         spec = c.get("notices")
@@ -219,6 +238,7 @@ class _Builder(ObligationParts):
                 seen[rid] = self.at(["obligations", i, "id"]).line
             if self.intact(("obligations", i)):
                 obligations.append(self.obligation(spec, i))
+        self.check_rule_refs({o.id: o for o in obligations}, set(seen))
         if self.broken or self.problems:
             return None
         template = Contract(
@@ -266,3 +286,17 @@ def template_from(path: str, root: Any, problems: list[Diagnostic]) -> Contract:
     if problems or shape or contract is None:
         raise InputError([*problems, *shape])
     return contract
+
+
+def rule_cycle(start: str, edges: dict[str, list[str]]) -> list[str]:
+    """A path of rule references from ``start`` back to itself, or [] if there is none."""
+    stack, seen = [(start, [start])], set()
+    while stack:
+        name, path = stack.pop()
+        for nxt in edges.get(name, []):
+            if nxt == start:
+                return path
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, [*path, nxt]))
+    return []

@@ -9,11 +9,12 @@ them. Once ``until`` is known (the loan repaid in full), periods ending after it
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from engine.days.periods import periods, year_end_month
 from engine.diagnostics import Diagnostic
-from engine.model import Fact, PeriodSchedule
+from engine.model import Fact, Obligation, PeriodSchedule
 from engine.run.opening import open_instance, quietly
 from engine.run.state import InstanceState, RunState
 
@@ -51,9 +52,26 @@ def open_periods(run: RunState, st: InstanceState, c: Any, fact: Fact) -> None:
         also = tuple(d for spec in schedule.also if (d := ctx.resolve(spec).day) is not None)
         found = periods(name, schedule.every, month, schedule.names, after, through, until, also)
         st.periods[name] = found
-        for ob in (o for o in st.contract.obligations if o.per == name and o.limit is None):
+        for ob in referred_first(o for o in st.contract.obligations if o.per == name):
             for period in found:
                 open_instance(run, st, c, ob, period.name, fact, period)
+
+
+def referred_first(obligations: Iterable[Obligation]) -> list[Obligation]:
+    """Rules run per period, each after the rules its dates refer to (no cycle: checked
+    when the rule file is loaded); limits have no instances of their own."""
+    todo = [o for o in obligations if o.limit is None]
+    done: list[Obligation] = []
+    while todo:
+        pending = {o.id for o in todo}
+        ready = [o for o in todo if not (_refers(o) & pending) - {o.id}]
+        done += ready or todo  # a cycle cannot be loaded; keep the order if one slipped in
+        todo = [o for o in todo if o not in done]
+    return done
+
+
+def _refers(ob: Obligation) -> set[str]:
+    return {a.field for spec in ob.date_specs() for a in spec.anchors() if a.kind == "rule"}
 
 
 def _close_after(st: InstanceState, c: Any, schedule: str, until: Any) -> None:

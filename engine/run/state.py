@@ -82,6 +82,9 @@ class Tracked:
     period: Period | None = None  # the period of a rule run per period
     readings: list[Fact] = field(default_factory=list)  # a test's figures for its period
     cures: list[Fact] = field(default_factory=list)  # facts offered to cure a failed test
+    siblings: dict[tuple[str, str | None], Tracked] = field(
+        default_factory=dict, compare=False, repr=False
+    )  # every instance of the run's contract instance, for references between rules
 
     def env(self, fact: Fact | None = None) -> dict[str, Any]:
         """Names an expression of this obligation can use (lookups and values: see ``values``)."""
@@ -110,7 +113,14 @@ class Tracked:
         """The date context of this instance: contract-wide anchors, then its own."""
         anchors = {**shared, **self.anchors}
         env = param_names(self.params, self.test_day())
-        return DateContext(contract, self.trigger, anchors, self.obligation.dates, self.period, env)
+        return DateContext(
+            contract, self.trigger, anchors, self.obligation.dates, self.period, env, self.due_of
+        )
+
+    def due_of(self, rule: str) -> tuple[date | None, str] | None:
+        """The due date of another rule's instance for the same key, and how it is got."""
+        other = self.siblings.get((rule, self.key))
+        return (other.due_day, other.due_how) if other is not None else None
 
     def resolve_due(self, contract: Contract, shared: dict[Anchor, tuple[date, str]]) -> None:
         """Recompute the due date from the trigger and the anchors known now."""
