@@ -72,6 +72,39 @@ def stage_satisfaction(ob: Obligation, contract: Contract) -> dict[str, Any]:
                 },
             ],
             "run": fire(Handler.SATISFY, ob),
+        },
+        **_satisfied_earlier(ob, contract),
+    }
+
+
+def _satisfied_earlier(ob: Obligation, contract: Contract) -> dict[str, Any]:
+    """A satisfying fact that came with the trigger: earlier the same day, or (with
+    ``concurrently``) any time before it; remembered facts (``memo``) of its type."""
+    assert ob.satisfied_by is not None
+    if ob.trigger is None:
+        return {}
+    unsatisfied = {"$or": [{"state": "open"}, {"state": "overdue"}]}
+    before = [{"$lt": {"seq": {"o": "tseq"}}}]
+    if not ob.satisfied_by.concurrently:
+        before.append({"day": {"o": "tday"}})
+    fact_type = ob.satisfied_by.fact
+    return {
+        f"{ob.id}.satisfy_with_trigger": {
+            "all": [
+                {"o": obligation_pattern(ob.id, unsatisfied)},
+                {
+                    "f": {
+                        "$and": [
+                            {"kind": "memo"},
+                            {"type": fact_type},
+                            *before,
+                            *key_condition(ob, contract, fact_type),
+                            closing_guard("o"),
+                        ]
+                    }
+                },
+            ],
+            "run": fire(Handler.SATISFY, ob),
         }
     }
 

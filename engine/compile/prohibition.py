@@ -42,10 +42,12 @@ def stage_prohibition(ob: Obligation, contract: Contract) -> dict[str, Any]:
 
 
 def memo_types(contract: Contract) -> frozenset[str]:
-    """Fact types remembered for ``unless_preceded_by`` (kept asserted as ``memo`` facts)."""
-    return frozenset(
-        f.unless_preceded_by
+    """Fact types remembered (kept asserted as ``memo`` facts): those of ``unless_preceded_by``,
+    and the satisfying types of rules with a trigger (a fact that came with the trigger)."""
+    preceding = {f.unless_preceded_by for ob in contract.obligations for f in ob.forbids}
+    satisfying = {
+        ob.satisfied_by.fact
         for ob in contract.obligations
-        for f in ob.forbids
-        if f.unless_preceded_by
-    )
+        if ob.satisfied_by is not None and ob.trigger is not None
+    }
+    return frozenset((preceding | satisfying) - {""})

@@ -164,4 +164,5 @@ class Parts:
         where = None
         if "where" in spec:
             where = self.expression(spec["where"], [*jp, "where"], rule, {**scope, "fact": ftype})
-        return FactMatch(spec["fact"], where, spec.get("mismatch", "ignore"))
+        concurrently = bool(spec.get("concurrently", False))
+        return FactMatch(spec["fact"], where, spec.get("mismatch", "ignore"), concurrently)

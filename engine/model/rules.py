@@ -89,6 +89,7 @@ class FactMatch:
     fact: str
     where: Expression | None = None
     mismatch: str = "ignore"  # for satisfied_by: ignore | breach (a non-matching fact breaches)
+    concurrently: bool = False  # for satisfied_by: a fact before the trigger counts too
 
 
 @dataclass(frozen=True)

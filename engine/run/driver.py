@@ -147,7 +147,8 @@ def drive(
             _post(host, run, ruleset, message, retract=True)
             if fact.type in memos[sid]:
                 eff = epoch_us(effective_instant(sessions[sid][1], fact))
-                memo = {**message, "id": f"m{fact.seq}", "kind": "memo", "eff": eff}
+                day = fact.day(sessions[sid][1].time_zone).toordinal()
+                memo = {**message, "id": f"m{fact.seq}", "kind": "memo", "eff": eff, "day": day}
                 _post(host, run, ruleset, memo, retract=False)
     for sid, (ruleset, _) in sessions.items():
         tick = {"sid": sid, "id": "t-end", "kind": "tick", "ts": ends[sid]}

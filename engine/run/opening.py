@@ -63,6 +63,7 @@ def open_instance(
         "state": "open",
         "late_after": tr.late_after_us,
         "tseq": fact.seq,
+        "tday": fact.day(st.contract.time_zone).toordinal(),
         **{f"a{i}": fact.seq for i in range(len(ob.fact_anchors()))},
     }
     quietly(c.assert_fact, tr.durable)
