@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     selection, bad = selection_of(args, inputs.contracts)
     if bad:
         return fail([*bad, *inputs.problems, *result.problems])
-    findings = selection.findings(result.findings)
+    findings = selection.findings(result.scheduled)
     now = datetime.now(UTC).replace(microsecond=0)  # clock-ok: DTSTAMP, the run's time
     path = settings(args.history, args.no_history, False, False, os.environ).path
 

@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     selection, bad = selection_of(args, inputs.contracts)
     if bad:
         return fail([*bad, *inputs.problems, *result.problems])
-    up = upcoming(selection.findings(result.findings), inputs.as_of, args.days)
+    up = upcoming(selection.findings(result.scheduled), inputs.as_of, args.days)
     if args.format == "json":
         print(to_json(up))
     elif args.format == "csv":

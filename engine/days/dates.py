@@ -216,6 +216,8 @@ class DateContext:
         if anchor.kind == "period":
             assert self.period is not None
             d = self.period.start if anchor.field == "start" else self.period.end
+            if self.period.name == d.isoformat():  # a period named by its date
+                return Resolved(d, f"the scheduled date {day_text(d)}")
             word = "first" if anchor.field == "start" else "last"
             return Resolved(d, f"the {word} day of {self.period.name} ({day_text(d)})")
         if anchor.kind == "rule":

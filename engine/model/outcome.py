@@ -103,6 +103,11 @@ class Result:
         return any(f.status is Status.BREACHED for f in self.findings)
 
     @property
+    def scheduled(self) -> tuple[Finding, ...]:
+        """Every finding, with those of periods not ended yet (what is due next)."""
+        return (*self.findings, *self.ahead)
+
+    @property
     def problems(self) -> tuple[Diagnostic, ...]:
         """Every problem that held an instance back, each once, sorted."""
         return tuple(sorted({d for u in self.unchecked for d in u.problems}))
