@@ -2,8 +2,9 @@
 
     python scripts/make_example_portfolio.py [--out examples/portfolio] [--count 50]
 
-The output is reproducible (a fixed seed): ``instances.csv`` (one row per instance,
-``param.*`` columns) and ``facts/<instance>.jsonl`` (each fact names its ``contract``).
+The output is reproducible (a fixed seed): ``instances.csv`` (the seed agreement's own
+instance, then one row per generated instance, ``param.*`` columns) and
+``facts/<instance>.jsonl`` (each fact names its ``contract``).
 Each instance tells a short 2000 story of the Series J agreement: acceptance, the
 deposit (on time, or a day late), the closing conditions and the closing, the
 certificates and the Registration Rights Agreement, the warrants, and share reserve
@@ -72,6 +73,8 @@ def main() -> None:
     with (out / "instances.csv").open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(["id", "template", "title", "party.buyer", "param.outstanding_shares"])
+        # The seed agreement itself (its facts: facts/nhtc-series-j-*.jsonl).
+        writer.writerow([TEMPLATE, TEMPLATE, "NHTC Series J Securities Purchase Agreement", "", ""])
         for n in range(1, args.count + 1):
             contract = f"nhtc-j-{n:03d}"
             outstanding = rng.choice([7_860_000, 8_000_000, 9_500_000])

@@ -40,8 +40,9 @@ def test_the_bundled_csv_portfolio_loads_fifty_instances_of_the_seed_template():
     contracts = load_contracts([str(ROOT / "rules"), str(EXAMPLE / "instances.csv")])
     [contract] = [c for c in contracts if c.id == "nhtc-series-j"]
     ids = [i.id for i in contract.instances]
-    assert ids == [f"nhtc-j-{n:03d}" for n in range(1, 51)]  # the template's own is replaced
-    first = contract.instances[0]
+    # The seed agreement's own instance, declared first, then the 50 generated ones.
+    assert ids == ["nhtc-series-j", *(f"nhtc-j-{n:03d}" for n in range(1, 51))]
+    first = contract.instances[1]
     assert first.title == "NHTC Series J SPA, Buyer 001"
     assert first.parties == {"buyer": "Buyer 001 LP"}
     assert first.parameters["total_offering"] == Decimal(1000000)  # the template's default
@@ -156,7 +157,10 @@ def test_one_broken_fact_log_never_hides_the_other_contracts(tmp_path, capsys):
     assert err.splitlines() == [problem]
     doc = json.loads(out)
     checked = {f["contract"] for f in doc["findings"]}
-    assert checked == {f"nhtc-j-{n:03d}" for n in range(1, 51)} - {"nhtc-j-007"}
+    # The seed agreement's own instance has no facts here: its findings are those of a
+    # contract with no event yet (duties in force), checked all the same.
+    assert checked == {"nhtc-series-j", *(f"nhtc-j-{n:03d}" for n in range(1, 51))} - {
+        "nhtc-j-007"}
     assert doc["unchecked"] == [
         {"contract": "nhtc-j-007", "template": "nhtc-series-j", "problems": [problem]}
     ]
