@@ -39,14 +39,23 @@ def _in_window(st: InstanceState, ob: Obligation, fact: Fact, period: Period) ->
     return (after is None or day > after) and (by is None or day <= by)
 
 
-def _refusal(cap: Cap, period: Period, order: list[str], counted: list[Period]) -> str:
-    """Why a cap refuses a fact of ``period`` ('' if it does not)."""
+def _refusal(
+    cap: Cap, fact: Fact, period: Period, order: list[str], counted: list[tuple[Fact, Period]]
+) -> str:
+    """Why a cap refuses ``fact`` of ``period`` ('' if it does not)."""
+    if cap.days:
+        since = fact.at.subtract(days=cap.days)
+        recent = [f.id for f, _ in counted if f.at > since]
+        if len(recent) < cap.reach:
+            return ""
+        detail = f"{', '.join(recent)} within the {cap.days} days before it"
+        return f"{cap.says} ({detail})" if cap.says else f"{len(recent)} counted ({detail})"
     if not cap.periods:
         if len(counted) < cap.reach:
             return ""
         return cap.says or f"{len(counted)} counted before it (at most {cap.reach - 1})"
     here = order.index(period.name)
-    seen = {p.name for p in counted} - {period.name}
+    seen = {p.name for _, p in counted} - {period.name}
     for start in range(max(0, here - cap.periods + 1), here + 1):
         window = order[start : start + cap.periods]
         others = [name for name in window if name in seen]
@@ -70,19 +79,18 @@ def verdicts(st: InstanceState, ob: Obligation) -> list[Verdict]:
     schedule = st.periods.get(ob.limit.per, [])
     order = [p.name for p in schedule]
     by_name = {p.name: p for p in schedule}
-    counted: list[Period] = []
+    counted: list[tuple[Fact, Period]] = []
     found = []
     for fact in st.limited.get(ob.id, []):
         period = by_name.get(str(fact.fields.get(ob.key)))
         if period is None:
             found.append(Verdict(fact, None, False))
             continue
-        refused = next(
-            (r for cap in ob.limit.caps if (r := _refusal(cap, period, order, counted))), ""
-        )
+        refusals = (_refusal(cap, fact, period, order, counted) for cap in ob.limit.caps)
+        refused = next((r for r in refusals if r), "")
         counts = not refused and _in_window(st, ob, fact, period)
         if counts:
-            counted.append(period)
+            counted.append((fact, period))
         found.append(Verdict(fact, period, counts, refused))
     return found
 

@@ -10,6 +10,7 @@ limit:
   refused_when:
     - {reach: 2, periods: 4}           # 2 other periods among any 4 consecutive ones
     - {reach: 5}                       # 5 in the life of the contract
+    - {reach: 3, days: 365}            # 3 received in the 365 days before it
 ```
 A fact refused by a cap is a breach dated at the fact; refused facts do not count.
 """
@@ -33,7 +34,12 @@ class LimitParts(DateParts):
         )
         by = self.date(counts["by"], [*cjp, "by"], rule, None) if "by" in counts else None
         caps = tuple(
-            Cap(int(cap["reach"]), int(cap.get("periods", 0)), cap.get("says", ""))
+            Cap(
+                int(cap["reach"]),
+                int(cap.get("periods", 0)),
+                int(cap.get("days", 0)),
+                cap.get("says", ""),
+            )
             for cap in spec["refused_when"]
         )
         return Limit(spec["fact"], per, caps, after, by)

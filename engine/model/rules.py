@@ -205,11 +205,13 @@ class Cap:
     """A fact is refused when, before it, ``reach`` counted facts stand within the cap's scope.
 
     ``periods`` > 0: distinct other periods among any ``periods`` consecutive periods
-    that include the fact's own; 0: every counted fact in the life of the contract.
+    that include the fact's own; ``days`` > 0: counted facts received in the ``days``
+    days before it; neither: every counted fact in the life of the contract.
     """
 
     reach: int
     periods: int = 0
+    days: int = 0  # > 0: counted facts received within this many days before the fact
     says: str = ""
 
 
