@@ -81,7 +81,7 @@ def _satisfied_earlier(ob: Obligation, contract: Contract) -> dict[str, Any]:
     """A satisfying fact that came with the trigger: earlier the same day, or (with
     ``concurrently``) any time before it; remembered facts (``memo``) of its type."""
     assert ob.satisfied_by is not None
-    if ob.trigger is None:
+    if ob.trigger is None:  # periods and breaches start it: nothing came with them
         return {}
     unsatisfied = {"$or": [{"state": "open"}, {"state": "overdue"}]}
     before = [{"$lt": {"seq": {"o": "tseq"}}}]

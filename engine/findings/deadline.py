@@ -88,7 +88,7 @@ def deadline_trace(
 ) -> tuple[str, ...]:
     """Each step from the trigger to the status, in words."""
     ob, tz = tr.obligation, st.contract.time_zone
-    trigger_label = st.contract.fact_types[tr.trigger.type].label
+    trigger_label = st.label(tr.trigger.type)
     steps = [f"Started by {trigger_label} {_when(st, tr.trigger)} ({tr.trigger.id})."]
     if ob.due is not None:
         ctx = st.date_context(tr)

@@ -134,7 +134,7 @@ def guarded_finding(st: InstanceState, tr: Tracked) -> Finding:
     acts = [a for a in st.acts if a.obligation is ob and a.key == tr.key]
     allowed = st.allowed.get((ob.id, tr.key), [])
     facts = [tr.trigger.id, *(f.id for f in tr.anchor_facts), *(f.id for f in st.cited(tr))]
-    label = upper_first(st.contract.fact_types[tr.trigger.type].label)
+    label = upper_first(st.label(tr.trigger.type))
     steps = (
         f"Started by {label} {describe(tr.trigger.at, tz)} ({tr.trigger.id}).",
         *window_steps(st, ob, tr),

@@ -42,7 +42,10 @@ class ObligationParts(
         self.local_dates, self.lookups, self.values = dict(spec.get("dates") or {}), {}, []
         per = self.per(spec, jp, rid)
         self.check_party(spec["party"], [*jp, "party"], rid)
-        if "trigger" in spec:
+        breach_of = (spec.get("trigger") or {}).get("breach_of", "")
+        if breach_of:
+            self.rule_refs.append((rid, breach_of, [*jp, "trigger", "breach_of"]))
+        elif "trigger" in spec:
             trigger = self.match(spec["trigger"], [*jp, "trigger"], rid, {})
             trigger_type = self.fact_types.get(trigger.fact) if trigger else None
         dates = self.named_dates(self.local_dates, [*jp, "dates"], rid, trigger_type)
@@ -111,6 +114,7 @@ class ObligationParts(
             lookups=lookups,
             values=values,
             per=per,
+            after_breach_of=breach_of,
             **blocks,
         )
 

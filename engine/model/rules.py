@@ -255,6 +255,7 @@ class Obligation:
     test: Measure | None = None
     cure: Cure | None = None
     limit: Limit | None = None
+    after_breach_of: str = ""  # started by a breach of that rule (same key), not by a fact
 
     def date_specs(self) -> tuple[DateSpec, ...]:
         """Every date rule of this obligation: due, local dates, windows, lookups, late days."""

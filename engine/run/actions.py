@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.compile.patterns import Fire, Handler
 from engine.days.dates import DateContext, day_text, effective_day, number
-from engine.model import Anchor, Fact, Forbid, Obligation, Window
+from engine.model import Anchor, Fact, Forbid, Kind, Obligation, Window
 from engine.run.opening import open_instance, replace_durable
 from engine.run.periods import open_periods
 from engine.run.state import (
@@ -170,6 +170,8 @@ def on_deadline(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> Non
     if ob.owed is not None:
         value = st.evaluate(ob.owed, tr.env(), tr.trigger, ob.id)
         tr.amount = value if isinstance(value, Decimal) else None
+    if ob.kind is not Kind.RIGHT:
+        start_after_breach(run, st, c, tr)
     replace_durable(c, tr, state="overdue")
 
 
@@ -274,6 +276,19 @@ def on_permitted(run: RunState, st: InstanceState, c: Any, ob: Obligation, index
     slot = st.allowed.setdefault((ob.id, key), [])
     if fact not in slot:
         slot.append(fact)
+
+
+def start_after_breach(run: RunState, st: InstanceState, c: Any, tr: Tracked) -> None:
+    """Open the rules a breach of ``tr`` starts (same key), dated at its deadline."""
+    ob = tr.obligation
+    followers = [o for o in st.contract.obligations if o.after_breach_of == ob.id]
+    if not followers or tr.due_at is None:
+        return
+    breach = Fact(tr.trigger.id, f"breach of {ob.id}", tr.due_at, {}, tr.trigger.loc,
+                  run.clock_seq, tr.trigger.contract)
+    for follower in followers:
+        if (follower.id, tr.key) not in st.tracked:
+            open_instance(run, st, c, follower, tr.key, breach, tr.period)
 
 
 def on_reading(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None:

@@ -139,6 +139,7 @@ def drive(
             ruleset = sessions[sid][0]
             if at > clock[sid]:
                 clock[sid] = at
+                run.clock_seq = fact.seq - 1
                 tick = {"sid": sid, "id": f"t{at}", "kind": "tick", "ts": at}
                 _post(host, run, ruleset, tick, retract=False)
                 _post(host, run, ruleset, tick, retract=True)
@@ -150,6 +151,7 @@ def drive(
                 day = fact.day(sessions[sid][1].time_zone).toordinal()
                 memo = {**message, "id": f"m{fact.seq}", "kind": "memo", "eff": eff, "day": day}
                 _post(host, run, ruleset, memo, retract=False)
+    run.clock_seq = max(run.facts, default=0)
     for sid, (ruleset, _) in sessions.items():
         tick = {"sid": sid, "id": "t-end", "kind": "tick", "ts": ends[sid]}
         _post(host, run, ruleset, tick, retract=False)

@@ -210,6 +210,11 @@ class InstanceState:
             return DateContext(self.contract, None, self.anchors, env=env)
         return tr.dates(self.anchors, self.contract)
 
+    def label(self, fact_type: str) -> str:
+        """How a fact type reads: its vocabulary label (a breach of a rule: as it is named)."""
+        ftype = self.contract.fact_types.get(fact_type)
+        return ftype.label if ftype else fact_type
+
     def period_context(self, schedule: str, name: str) -> DateContext | None:
         """The dates of one period of a schedule (None if it has no such period)."""
         found = next((p for p in self.periods.get(schedule, []) if p.name == name), None)
@@ -296,6 +301,7 @@ class RunState:
     facts: dict[int, Fact] = field(default_factory=dict)
     errors: list[Exception] = field(default_factory=list)
     versions: Iterator[int] = field(default_factory=itertools.count)
+    clock_seq: int = 0  # the last fact asserted before event time moved on (a tick)
 
     def durable_id(self, prefix: str) -> str:
         """A fresh identity for a durable_rules fact (never its content hash, which can collide)."""
