@@ -9,9 +9,11 @@ def ev(source: str, env: dict[str, object] | None = None) -> object:
     return parse_expression(source).evaluate(env or {})
 
 
-def err(source: str, env: dict[str, object] | None = None, roots=None) -> ExpressionError:
+def err(
+    source: str, env: dict[str, object] | None = None, roots=None, kinds=None
+) -> ExpressionError:
     with pytest.raises(ExpressionError) as info:
-        parse_expression(source, roots).evaluate(env or {})
+        parse_expression(source, roots, kinds).evaluate(env or {})
     return info.value
 
 
@@ -235,9 +237,9 @@ def test_multiline_and_leading_space():
         ("'abc'.upper", "attributes can only follow names, like `fact.amount`", 7),
         ("1 + flor(x)", "unknown function `flor`; did you mean `floor`?", 5),
         ("sqrt(x)", "unknown function `sqrt`; the functions are "
-                    "abs, ceil, cents, coalesce, floor, max, min, round", 1),
+                    "abs, ceil, cents, coalesce, date, floor, max, min, round", 1),
         ("fact.x()", "unknown function `fact.x`; the functions are "
-                     "abs, ceil, cents, coalesce, floor, max, min, round", 1),
+                     "abs, ceil, cents, coalesce, date, floor, max, min, round", 1),
         ("min(1)", "`min` takes at least 2 arguments, got 1", 1),
         ("floor(1, 2)", "`floor` takes 1 argument, got 2", 1),
         ("round(1, 2, 3)", "`round` takes 1 or 2 arguments, got 3", 1),
@@ -306,3 +308,18 @@ def test_no_eval_of_dunder_names():
     assert ev("__import__", {}) is None
     e = err("__import__('os')")
     assert e.message.startswith("unknown function `__import__`")
+
+
+def test_a_date_literal_compares_with_dates_and_is_checked_when_loaded():
+    from datetime import date
+
+    kinds = {"period.end": "date"}
+    e = parse_expression("period.end <= date('2025-06-30')", kinds=kinds)
+    assert e.evaluate({"period.end": date(2025, 6, 30)}) is True
+    assert e.evaluate({"period.end": date(2025, 9, 30)}) is False
+    # Column 15: where the text `'2025-06-30'` starts, after `period.end <= `.
+    bad = err("period.end <= '2025-06-30'", kinds=kinds)
+    assert (bad.message, bad.col) == (
+        "cannot compare a date (`period.end`) with text (`'2025-06-30'`)", 15)
+    bad = err("date('2025-02-30')")
+    assert (bad.message, bad.col) == ("`2025-02-30` is not a date YYYY-MM-DD", 6)

@@ -61,3 +61,16 @@ def test_roll(day, convention, rolled, words):
                                         "modified_preceding"])
 def test_a_business_day_is_not_moved(convention):
     assert roll(XFED, date(2028, 9, 29), convention) == (date(2028, 9, 29), "")
+
+
+def test_an_explicit_list_of_dates_is_a_schedule():
+    from engine.days.periods import periods
+
+    # every: dates: the `also` dates alone, after `after` and through `through`, by date.
+    found = periods("rent", "dates", 12, "date", date(2028, 1, 15), date(2028, 12, 31),
+                    also=(date(2028, 6, 1), date(2028, 1, 15), date(2028, 3, 1),
+                          date(2029, 1, 1)))
+    assert [(p.name, p.start, p.end, p.index) for p in found] == [
+        ("2028-03-01", date(2028, 3, 1), date(2028, 3, 1), 1),
+        ("2028-06-01", date(2028, 6, 1), date(2028, 6, 1), 2),
+    ]

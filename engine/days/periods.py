@@ -63,11 +63,12 @@ def periods(
     also: tuple[date, ...] = (),
 ) -> list[Period]:
     """The periods ending after ``after``, on or before ``through`` (and ``until``), in order,
-    with a one-day period at each ``also`` date in the same range."""
+    with a one-day period at each ``also`` date in the same range (``every: dates``: those
+    alone, an explicit list of dates)."""
     last = min(through, until) if until is not None else through
-    months = MONTHS[every]
+    months = MONTHS.get(every, 0)  # `dates`: the ``also`` dates alone
     found: dict[str, tuple[date, date, bool]] = {}
-    for end in _month_ends(after, last, months, year_end):
+    for end in _month_ends(after, last, months, year_end) if months else []:
         if after < end <= last:
             start = date(end.year, end.month, 1) - timedelta(days=1)
             for _ in range(months - 1):

@@ -24,7 +24,8 @@ The language is a small subset of Python syntax:
   ``''`` count as false) and ``a if condition else b``.
 * Functions: ``min(a, b, ...)``, ``max(a, b, ...)``, ``abs(x)``, ``floor(x)`` / ``ceil(x)``
   (down / up to a whole number), ``round(x, n)`` (``n`` decimal places, default 0, halves away
-  from zero), ``cents(x)`` (``round(x, 2)``), ``coalesce(a, b, ...)`` (first non-``null``).
+  from zero), ``cents(x)`` (``round(x, 2)``), ``coalesce(a, b, ...)`` (first non-``null``),
+  ``date('2025-06-30')`` (a day, to compare with a date field or ``period.end``).
 
 An expression may span several lines. Anything else (indexing, ``**``, ``//``, keyword
 arguments, comments, other functions, ...) is rejected when the rule file is loaded, with the

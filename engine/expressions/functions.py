@@ -1,4 +1,5 @@
-"""The functions of the expression language: ``min max abs floor ceil round cents coalesce``."""
+"""The functions of the expression language: ``min max abs floor ceil round cents coalesce``,
+and ``date('2025-06-30')``, a date literal."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import ast
 import decimal
 import difflib
 from collections.abc import Callable, Mapping
+from datetime import date
 from decimal import Decimal
 
 from engine.expressions.base import CompilerBase
@@ -20,6 +22,7 @@ ARITY = {
     "round": (1, 2),
     "cents": (1, 1),
     "coalesce": (1, None),
+    "date": (1, 1),
 }
 FUNCTIONS: dict[str, Callable[..., object]] = {
     "min": min,
@@ -43,6 +46,8 @@ class FunctionCalls(CompilerBase):
             raise self.error(f"unknown function `{name}`; {hint}", node.func.col_offset)
         if node.keywords:
             raise self.error("keyword arguments are not allowed", node.keywords[0].col_offset)
+        if name == "date":
+            return self.date_literal(node)
         args = [(self.compile if name == "coalesce" else self.number)(arg) for arg in node.args]
         low, high = ARITY[name]
         if not low <= len(args) <= (high or len(args)):
@@ -69,3 +74,18 @@ class FunctionCalls(CompilerBase):
                 raise ExpressionError(f"cannot compute `{seg}`", col) from None
 
         return run
+
+    def date_literal(self, node: ast.Call) -> Fn:
+        """``date('YYYY-MM-DD')``: a day, checked when the rule file is loaded."""
+        arg = node.args[0] if len(node.args) == 1 else None
+        if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            raise self.error(
+                "`date` takes one date in quotes, like date('2025-06-30')", node.col_offset
+            )
+        try:
+            day = date.fromisoformat(arg.value)
+            if len(arg.value) != 10:
+                raise ValueError(arg.value)
+        except ValueError:
+            raise self.error(f"`{arg.value}` is not a date YYYY-MM-DD", arg.col_offset) from None
+        return lambda env: day

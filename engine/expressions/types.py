@@ -61,8 +61,8 @@ class KindChecker:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 self.kind(child)
-        numeric = isinstance(node, ast.Call) and getattr(node.func, "id", "") in _NUMERIC
-        return "number" if numeric else ""
+        called = getattr(node.func, "id", "") if isinstance(node, ast.Call) else ""
+        return "number" if called in _NUMERIC else "date" if called == "date" else ""
 
     def compare(self, node: ast.Compare) -> str:
         """A comparison: both sides of each step of the same kind, where both are known."""
