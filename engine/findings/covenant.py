@@ -71,99 +71,54 @@ def test_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
     says = ob.test.says or ob.id
     due = tr.due_day.isoformat() if tr.due_day else None
     facts = [tr.trigger.id]
+
+    def finding(status: Status, message: str, steps: list[str]) -> Finding:
+        trace = (*steps, f"Status: {status.value}.")
+        return make_finding(
+            st, ob.id, tr.key, status, due, tr.due_at, None, facts, message, trace=trace
+        )
+
     if not tr.readings:
         label = st.contract.fact_types[ob.test.fact].label
         message = (
             f"No {label} for {tr.period.name} yet: the {says} cannot be judged "
             f"(cure deadline {due or 'not yet known'}: {tr.due_how})."
         )
-        return make_finding(
-            st,
-            ob.id,
-            tr.key,
-            Status.OPEN,
-            due,
-            tr.due_at,
-            None,
-            facts,
-            message,
-            trace=(f"{message}", "Status: open."),
-        )
+        return finding(Status.OPEN, message, [message])
     reading = tr.readings[-1]
     env = {**tr.env(), **fact_env("fact", reading)}
     value = st.evaluate(ob.test.value, env, reading, ob.id)
     limit = st.evaluate(ob.test.limit, env, reading, ob.id)
     facts.append(reading.id)
     bound = _limit_words(ob, limit, tr.period.end)
-    verb = (
-        ("exceeds" if ob.test.at_most else "is below")
-        if not _passes(value, limit, ob.test.at_most)
-        else "is within"
-    )
+    passes = _passes(value, limit, ob.test.at_most)
+    verb = "is within" if passes else "exceeds" if ob.test.at_most else "is below"
     said = f"{says} {figure(value, ob.unit)} ({reading.id}) {verb} {bound}"
     steps = [
         f"{says} for {tr.period.name}: `{' '.join(ob.test.value.source.split())}` = "
         f"{number(value)} ({reading.id}); {bound}."
     ]
-    if _passes(value, limit, ob.test.at_most):
-        return make_finding(
-            st,
-            ob.id,
-            tr.key,
-            Status.MET,
-            due,
-            tr.due_at,
-            None,
-            facts,
-            said + ".",
-            trace=(*steps, "Status: met."),
-        )
-    refused = (
-        refused_facts(st, ob.cure.unless_refused_by)
-        if ob.cure and ob.cure.unless_refused_by
-        else set()
-    )
+    if passes:
+        return finding(Status.MET, said + ".", steps)
+    cure_rule = ob.cure.unless_refused_by if ob.cure else ""
+    refused = refused_facts(st, cure_rule) if cure_rule else set()
     notes = []
     for cure in tr.cures:
         facts.append(cure.id)
         problem, cured = _cure_problem(st, tr, cure, reading, refused)
         when = describe(cure.at, tz)
         if not problem:
+            steps.append(f"Cure {cure.id} ({when}): {number(cured)}, permitted and in time.")
             message = (
                 f"{said}; deemed met by the cure {cure.id} received {when}: "
                 f"{figure(cured, ob.unit)}."
             )
-            steps.append(f"Cure {cure.id} ({when}): {number(cured)}, permitted and in time.")
-            return make_finding(
-                st,
-                ob.id,
-                tr.key,
-                Status.MET,
-                due,
-                tr.due_at,
-                None,
-                facts,
-                message,
-                trace=(*steps, "Status: met."),
-            )
+            return finding(Status.MET, message, steps)
         notes.append(f"cure {cure.id} ({when}) does not count: {problem}")
         steps.append(f"Cure {cure.id} ({when}): does not count: {problem}.")
     tail = f"; {'; '.join(notes)}" if notes else ""
     if tr.passed:
         message = f"{said}; no permitted cure by the cure deadline {due} ({tr.due_how}){tail}."
-        status = Status.BREACHED
-    else:
-        message = f"{said}; it may still be cured by {due} ({tr.due_how}){tail}."
-        status = Status.OPEN
-    return make_finding(
-        st,
-        ob.id,
-        tr.key,
-        status,
-        due,
-        tr.due_at,
-        None,
-        facts,
-        message,
-        trace=(*steps, f"Status: {status.value}."),
-    )
+        return finding(Status.BREACHED, message, steps)
+    message = f"{said}; it may still be cured by {due} ({tr.due_how}){tail}."
+    return finding(Status.OPEN, message, steps)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from engine.diagnostics import suggest
@@ -141,13 +142,19 @@ class DateParts(Parts):
 def _cycle(start: str, specs: dict[str, DateSpec]) -> list[str]:
     """A path of named dates from ``start`` back to itself, or [] if there is none."""
 
-    def named(spec: DateSpec) -> list[str]:
-        return [a.field for a in spec.anchors() if a.kind == "named" and a.field in specs]
+    def named(name: str) -> list[str]:
+        return [a.field for a in specs[name].anchors() if a.kind == "named" and a.field in specs]
 
+    return cycle_from(start, named)
+
+
+def cycle_from(start: str, successors: Callable[[str], Iterable[str]]) -> list[str]:
+    """A path from ``start`` back to itself along ``successors``, or [] if there is none
+    (named dates that use each other, rules that refer to each other)."""
     stack, seen = [(start, [start])], set()
     while stack:
         name, path = stack.pop()
-        for nxt in named(specs[name]):
+        for nxt in successors(name):
             if nxt == start:
                 return path
             if nxt not in seen:

@@ -18,6 +18,7 @@ import pendulum
 from engine.days.calendars import CALENDAR_NAMES
 from engine.diagnostics import Diagnostic, InputError, Location, suggest
 from engine.load.builtins import builtin_types
+from engine.load.dates import cycle_from
 from engine.load.instances import instance_of
 from engine.load.obligation import ObligationParts
 from engine.load.parameters import convert
@@ -192,7 +193,7 @@ class _Builder(ObligationParts):
             edges.setdefault(source, []).append(target)
         reported: set[frozenset[str]] = set()
         for source, _, jp in self.rule_refs:
-            cycle = rule_cycle(source, edges)
+            cycle = cycle_from(source, lambda rule: edges.get(rule, []))
             if cycle and frozenset(cycle) not in reported:
                 reported.add(frozenset(cycle))
                 path = " -> ".join([*cycle, cycle[0]])
@@ -286,17 +287,3 @@ def template_from(path: str, root: Any, problems: list[Diagnostic]) -> Contract:
     if problems or shape or contract is None:
         raise InputError([*problems, *shape])
     return contract
-
-
-def rule_cycle(start: str, edges: dict[str, list[str]]) -> list[str]:
-    """A path of rule references from ``start`` back to itself, or [] if there is none."""
-    stack, seen = [(start, [start])], set()
-    while stack:
-        name, path = stack.pop()
-        for nxt in edges.get(name, []):
-            if nxt == start:
-                return path
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append((nxt, [*path, nxt]))
-    return []
