@@ -7,6 +7,7 @@ default as-of date; the engine is always handed one.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,9 +15,12 @@ from datetime import date
 
 import pendulum
 
+from engine.cli.progress import progress_bar
 from engine.days.instants import InstantError, parse_date
 from engine.diagnostics import Diagnostic, InputError, Location, render
 from engine.evaluate import evaluate
+from engine.executors.choose import executor_for
+from engine.executors.local import ExecutorError
 from engine.load.facts import read_facts
 from engine.load.rulefile import load_contracts
 from engine.model import Contract, Fact, Result
@@ -51,8 +55,27 @@ def no_rules(paths: Sequence[str]) -> Diagnostic:
     return Diagnostic(Location(", ".join(paths)), "no rule files (.yaml, .yml) found")
 
 
+def cores() -> int:
+    """The cores this process may run on: the default of ``--jobs``."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {n}")
+    return n
+
+
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--rules``, ``--facts`` and ``--as-of``, as every evaluating command takes them."""
+    """``--rules``, ``--facts`` and ``--as-of``, as every evaluating command takes them,
+    and how to run: ``--jobs``, ``--executor``, ``--quiet``."""
     parser.add_argument(
         "--rules",
         action="append",
@@ -71,6 +94,20 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         help="YYYY-MM-DD; the check is made at the end of that day "
         "(default: today in the contract's time zone)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="worker processes evaluating the contract instances in batches "
+        f"(default: the cores available, {cores()} here); the output does not depend on it",
+    )
+    parser.add_argument(
+        "--executor",
+        metavar="WHERE",
+        help="local (default: this machine, --jobs processes) or dask://HOST:PORT "
+        "(the workers of a Dask scheduler; needs clausewatch[dask])",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar on standard error")
 
 
 @dataclass(frozen=True)
@@ -106,7 +143,19 @@ def load_and_evaluate(args: argparse.Namespace) -> tuple[Inputs, Result] | list[
     inputs = load_inputs(args)
     if isinstance(inputs, list):
         return inputs
+    jobs = args.jobs or cores()
     try:
-        return inputs, evaluate(inputs.contracts, inputs.facts, inputs.as_of)
+        runner = executor_for(args.executor, jobs)
+    except ExecutorError as exc:
+        return [Diagnostic(Location("--executor"), str(exc))]
+    total = sum(len(c.instances) for c in inputs.contracts)
+    try:
+        with progress_bar(total, args.quiet) as tick:
+            result = evaluate(
+                inputs.contracts, inputs.facts, inputs.as_of, executor=runner, progress=tick
+            )
     except InputError as exc:
         return list(exc.diagnostics)
+    except ExecutorError as exc:
+        return [Diagnostic(Location("--executor"), str(exc))]
+    return inputs, result

@@ -1,8 +1,10 @@
 """The driver: facts and clock ticks fed into durable_rules sessions, in event time.
 
-The engine never reads the clock. Each call builds its own durable_rules host
-(no shared state between runs), registers one compiled ruleset per contract and
-one session per contract instance, then feeds the facts in time order. Before a
+The engine never reads the clock. Each call runs one part of a run (a batch of
+instances, ``engine.run.partition``) on a durable_rules host with one compiled ruleset
+per contract (``engine.run.hosts``: reused, its sessions deleted after each part, so no
+state passes between runs or parts) and one session per contract instance, then feeds
+the part's facts in time order. Before a
 fact is asserted, a tick at the fact's instant lets durable_rules see every
 deadline that has gone by; a last tick at the end of the as-of day closes the run.
 Cost is linear in the number of facts: each fact is asserted and retracted once.
@@ -11,7 +13,7 @@ Cost is linear in the number of facts: each fact is asserted and retracted once.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,28 +23,20 @@ from durable import engine as durable_engine
 from engine.compile.ruleset import CompiledContract, compile_contract
 from engine.days.dates import effective_instant
 from engine.days.instants import end_of_day, epoch_us
-from engine.diagnostics import InputError
+from engine.diagnostics import Diagnostic
 from engine.model import Contract, Fact
-from engine.run.actions import bind
+from engine.run.hosts import Host, borrowed
+from engine.run.partition import Part
 from engine.run.state import InstanceState, RunState
-
-
-class _Host(durable_engine.Host):
-    """A durable_rules host with no background threads: nothing runs on a timer."""
-
-    run: RunState
-
-    def _run(self) -> None:
-        """Start nothing (the stock host polls queues and timers every 0.2 s)."""
 
 
 @dataclass(frozen=True)
 class Drive:
-    """What a run leaves: each instance's state, and which facts it considered."""
+    """What the run of a part leaves: each instance's state, in the part's order, and the
+    problems the facts' data caused."""
 
     states: tuple[InstanceState, ...]
-    considered: int  # facts evaluated
-    after_as_of: tuple[Fact, ...]  # facts dated after the as-of day, not evaluated
+    problems: tuple[Diagnostic, ...]
 
 
 _COMPILED: OrderedDict[int, tuple[Contract, CompiledContract]] = OrderedDict()
@@ -60,7 +54,7 @@ def compiled(contract: Contract) -> CompiledContract:
     return entry[1]
 
 
-def _post(host: _Host, run: RunState, ruleset: str, message: dict[str, Any], retract: bool) -> None:
+def _post(host: Host, run: RunState, ruleset: str, message: dict[str, Any], retract: bool) -> None:
     call = host.retract_fact if retract else host.assert_fact
     try:
         call(ruleset, message)
@@ -85,42 +79,59 @@ def _durable_fact(fact: Fact, sid: str) -> dict[str, Any]:
     }
 
 
-def _targets(fact: Fact, sessions: dict[str, tuple[str, Contract]]) -> Iterable[str]:
-    if fact.contract is not None:
-        return [fact.contract]
-    return [sid for sid, (_, c) in sessions.items() if fact.type in c.fact_types]
+def _sessions(contracts: Sequence[Contract], part: Part, run: RunState) -> dict[str, Contract]:
+    """The part's instances in order, by session id (their instance id)."""
+    sessions: dict[str, Contract] = {}
+    for member in part.members:
+        contract = contracts[member.contract]
+        instance = contract.instances[member.index]
+        sessions[instance.id] = contract
+        run.instances[instance.id] = InstanceState(contract, instance)
+    return sessions
 
 
-def drive(contracts: list[Contract], facts: list[Fact], as_of: date) -> Drive:
-    """Run every contract instance over the facts, as at the end of ``as_of``.
+def drive(contracts: Sequence[Contract], part: Part, as_of: date) -> Drive:
+    """Run the part's instances over its facts, as at the end of ``as_of``.
 
-    Raises ``InputError`` with every problem the facts' data caused (a second trigger
-    for an unkeyed rule, an expression that cannot be computed on a fact's values).
+    The part's facts are those considered (``engine.run.partition`` decides it for the
+    whole run); each goes to the instance it names or, without ``contract``, to every
+    instance of the part whose contract has its type. Problems the facts' data caused (a
+    second trigger for an unkeyed rule, an expression that cannot be computed) are in
+    ``Drive.problems``; an action's unexpected exception is raised.
     """
-    host, run = _Host(), RunState()
-    host.run = run
-    sessions: dict[str, tuple[str, Contract]] = {}
-    memos: dict[str, frozenset[str]] = {}
-    for contract in contracts:
-        rules = compiled(contract)
-        host.register_rulesets(rules.definition(bind))
-        for inst in contract.instances:
-            sessions[inst.id] = (rules.name, contract)
-            memos[inst.id] = rules.memo_types
-            run.instances[inst.id] = InstanceState(contract, inst)
-    ends = {sid: epoch_us(end_of_day(as_of, c.time_zone)) for sid, (_, c) in sessions.items()}
+    run = RunState()
+    sessions = _sessions(contracts, part, run)
+    kinds = dict.fromkeys(m.contract for m in part.members)  # contracts of the part, in order
+    rulesets = [compiled(contracts[k]) for k in kinds]
+    names = {sid: compiled(c).name for sid, c in sessions.items()}
+    with borrowed(rulesets, names, run) as host:
+        _feed(host, run, sessions, names, part, as_of)
+    problems = tuple(p for st in run.instances.values() for p in st.problems)
+    return Drive(tuple(run.instances.values()), problems)
+
+
+def _feed(
+    host: Host,
+    run: RunState,
+    sessions: dict[str, Contract],
+    names: dict[str, str],
+    part: Part,
+    as_of: date,
+) -> None:
+    """Post the ticks and facts of the part, in time order, then the last tick."""
+    memos = {sid: compiled(c).memo_types for sid, c in sessions.items()}
+    by_type: dict[str, list[str]] = {}
+    for sid, c in sessions.items():
+        for name in c.fact_types:
+            by_type.setdefault(name, []).append(sid)
+    ends = {sid: epoch_us(end_of_day(as_of, c.time_zone)) for sid, c in sessions.items()}
     clock = dict.fromkeys(sessions, -(2**62))
-    considered, later = 0, []
-    for fact in facts:
+    for fact in part.facts:
         at = epoch_us(fact.at)
-        targets = list(_targets(fact, sessions))
-        if targets and all(at > ends[sid] for sid in targets):
-            later.append(fact)
-            continue
-        considered += 1
+        targets = [fact.contract] if fact.contract is not None else by_type.get(fact.type, [])
         run.facts[fact.seq] = fact
         for sid in targets:
-            ruleset = sessions[sid][0]
+            ruleset = names[sid]
             if at > clock[sid]:
                 clock[sid] = at
                 tick = {"sid": sid, "id": f"t{at}", "kind": "tick", "ts": at}
@@ -130,14 +141,10 @@ def drive(contracts: list[Contract], facts: list[Fact], as_of: date) -> Drive:
             _post(host, run, ruleset, message, retract=False)
             _post(host, run, ruleset, message, retract=True)
             if fact.type in memos[sid]:
-                eff = epoch_us(effective_instant(sessions[sid][1], fact))
+                eff = epoch_us(effective_instant(sessions[sid], fact))
                 memo = {**message, "id": f"m{fact.seq}", "kind": "memo", "eff": eff}
                 _post(host, run, ruleset, memo, retract=False)
-    for sid, (ruleset, _) in sessions.items():
+    for sid, ruleset in names.items():
         tick = {"sid": sid, "id": "t-end", "kind": "tick", "ts": ends[sid]}
         _post(host, run, ruleset, tick, retract=False)
         _post(host, run, ruleset, tick, retract=True)
-    problems = [p for st in run.instances.values() for p in st.problems]
-    if problems:
-        raise InputError(problems)
-    return Drive(tuple(run.instances.values()), considered, tuple(later))
