@@ -30,6 +30,8 @@ def progress_bar(total: int, quiet: bool) -> Iterator[Callable[[int], None] | No
         desc="evaluating",
         file=sys.stderr,
         delay=DELAY_SECONDS,
+        mininterval=0,  # an update per finished part: few, each worth showing
+        miniters=1,
         leave=False,
         dynamic_ncols=True,
     ) as bar:

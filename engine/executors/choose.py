@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from engine.executors import on_dask
 from engine.executors.local import Executor, ExecutorError, Processes, Serial
-from engine.executors.on_dask import Dask
 
 DASK_PORT = 8786  # the Dask scheduler's default port
 
@@ -20,5 +20,5 @@ def executor_for(spec: str | None, jobs: int) -> Executor:
         host, _, port = where.rpartition(":") if ":" in where else (where, "", str(DASK_PORT))
         if not host or not port.isdigit():
             raise ExecutorError(f"`{spec}`: expected dask://HOST:PORT, e.g. dask://10.0.0.5:8786")
-        return Dask(f"tcp://{host}:{port}")
+        return on_dask.Dask(f"tcp://{host}:{port}", timeout=on_dask.CONNECT_SECONDS)
     raise ExecutorError(f"unknown executor `{spec}`: use local or dask://HOST:PORT")

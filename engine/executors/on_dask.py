@@ -74,7 +74,7 @@ class Dask:
             for i, part in enumerate(parts)
         ]
         results: dict[int, PartResult] = {}
-        for _, result in as_completed(futures, with_results=True):
+        for _, result in as_completed(futures, loop=client.loop, with_results=True):
             results[result.index] = result
             if progress is not None:
                 progress(result.instances)
