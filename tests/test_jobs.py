@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import os
 import pickle
 import sys
 from datetime import date
@@ -177,3 +178,22 @@ def test_the_progress_bar_shows_on_a_terminal_only(monkeypatch):
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal
     with progress_bar(3, quiet=False) as tick:
         assert tick is None
+
+
+def _die(index: int) -> None:
+    os._exit(9)  # a worker killed, as by the out-of-memory killer
+
+
+def test_a_worker_that_dies_fails_the_run_clearly(portfolio, capsys, monkeypatch):
+    import engine.executors.local as local
+
+    monkeypatch.setattr(local, "_evaluate", _die)
+    rules, logs = portfolio
+    code = main(["check", "--rules", rules, "--facts", logs, "--as-of", "2004-12-31",
+                 "--jobs", "2"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (
+        "--executor: a worker process died (killed, out of memory or crashed); "
+        "--jobs 1 evaluates in this process\n"
+    )

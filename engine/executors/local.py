@@ -4,14 +4,20 @@
 durable_rules host (the default of ``evaluate``). ``Processes`` spreads them over ``jobs``
 worker processes (forked where the platform allows, so that the contracts and facts are
 inherited, not copied), biggest parts first; results come back in part order whatever
-the order they finish in. A run of one part never starts a process.
+the order they finish in. A run of one part never starts a process. A worker that dies
+(killed, out of memory, a crash in native code) fails the run with ``ExecutorError``,
+never a hang.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import signal
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from types import TracebackType
@@ -73,12 +79,24 @@ class Serial:
 
 
 _RUN: tuple[Sequence[Contract], Plan, date] | None = None  # set in each worker process
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
 def _install(contracts: Sequence[Contract], plan: Plan, as_of: date) -> None:
-    """Worker start: keep the run (inherited when forked, unpickled when spawned)."""
+    """Worker start: keep the run (inherited when forked, unpickled when spawned), and end
+    with the parent if it dies (Linux), rather than wait for work forever."""
     global _RUN
     _RUN = (contracts, plan, as_of)
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the pool's workers now (an error or an interrupt in this process)."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        process.terminate()
 
 
 def _evaluate(index: int) -> PartResult:
@@ -125,9 +143,23 @@ class Processes:
         warm(contracts)
         order = sorted(range(len(plan.parts)), key=lambda i: -len(plan.parts[i].facts))
         results: dict[int, PartResult] = {}
-        with _context().Pool(workers, _install, (contracts, plan, as_of)) as pool:
-            for result in pool.imap_unordered(_evaluate, order):
+        pool = ProcessPoolExecutor(
+            workers, _context(), initializer=_install, initargs=(contracts, plan, as_of)
+        )
+        try:
+            for future in as_completed([pool.submit(_evaluate, i) for i in order]):
+                result = future.result()
                 results[result.index] = result
                 if progress is not None:
                     progress(result.instances)
+        except BrokenProcessPool:
+            raise ExecutorError(
+                "a worker process died (killed, out of memory or crashed); "
+                "--jobs 1 evaluates in this process"
+            ) from None
+        except BaseException:
+            _stop(pool)  # nothing the workers are computing is wanted any more
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         return [results[i] for i in range(len(plan.parts))]
