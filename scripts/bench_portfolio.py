@@ -2,7 +2,7 @@
 
 Generates the portfolio with ``scripts/portfolio.py`` (seeded: the same files every
 time; ``--keep DIR`` keeps them for the next run), then runs ``clausewatch check --format
-json`` on it once per ``--jobs`` value and ``--repeat`` times, each in a fresh process
+json`` on it once per ``--jobs`` value and ``--repeat`` times (interleaved), each in a fresh process
 (``scripts/cli_phases.py``: the command line itself, with its phases timed), and reports
 medians of:
 
@@ -166,12 +166,12 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(args.keep) if args.keep else Path(tmp)
         rules, logs, seconds = ready(args, folder)
         print(f"portfolio in {folder} ({seconds:.1f} s to generate)\n", flush=True)
-        rows = []
-        for jobs in args.jobs:
-            runs = [run_once(rules, logs, args, jobs) for _ in range(max(1, args.repeat))]
-            rows.append(runs)
-            print(f"  --jobs {jobs}: {[round(r.get('wall', 0), 2) for r in runs]} s",
-                  file=sys.stderr, flush=True)
+        rows: list[list[dict[str, Any]]] = [[] for _ in args.jobs]
+        for _ in range(max(1, args.repeat)):  # interleaved: every --jobs sees the same noise
+            for runs, jobs in zip(rows, args.jobs, strict=True):
+                runs.append(run_once(rules, logs, args, jobs))
+                wall = runs[-1].get("wall", 0)
+                print(f"  --jobs {jobs}: {wall:.2f} s", file=sys.stderr, flush=True)
         report(rows, args.facts)
         print(f"\n$ {rows[0][0].get('command', '')}")
     if args.json:
