@@ -15,13 +15,15 @@ ENGINE = Path(__file__).resolve().parents[1] / "engine"
 RULES = Path(__file__).resolve().parents[1] / "rules"
 
 # Top to bottom: a unit may import only units on a lower line (or itself). The pipeline
-# reads upward: load -> compile -> run -> findings -> evaluate -> output -> commands.
+# reads upward: load -> compile -> run -> findings -> executors -> evaluate -> output ->
+# commands.
 LAYERS: list[set[str]] = [
     {"__main__", "pytest_plugin"},
     {"cli"},
     {"history", "ruletests"},
     {"output"},
     {"evaluate"},
+    {"executors"},
     {"findings"},
     {"run"},
     {"compile", "load"},

@@ -15,10 +15,13 @@ from datetime import date
 
 import pendulum
 
+from engine.cli.progress import progress_bar
 from engine.days.calendars import unsupported
 from engine.days.instants import InstantError, parse_date
 from engine.diagnostics import Diagnostic, InputError, Location, render, shorten
 from engine.evaluate import HeldBack, evaluate
+from engine.executors.choose import executor_for
+from engine.executors.local import ExecutorError
 from engine.load.facts import FactReader
 from engine.load.rules import load_rules
 from engine.model import Contract, Fact, Result
@@ -80,8 +83,27 @@ def missing_defaults(args: argparse.Namespace) -> list[Diagnostic]:
     return found
 
 
+def cores() -> int:
+    """The cores this process may run on: the default of ``--jobs``."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {n}")
+    return n
+
+
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--rules``, ``--facts`` and ``--as-of``, as every evaluating command takes them."""
+    """``--rules``, ``--facts`` and ``--as-of``, as every evaluating command takes them,
+    and how to run: ``--jobs``, ``--executor``, ``--quiet``."""
     parser.add_argument(
         "--rules",
         action="append",
@@ -100,6 +122,20 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         help="YYYY-MM-DD; the check is made at the end of that day "
         "(default: today in the contract's time zone)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="worker processes evaluating the contract instances in batches "
+        f"(default: the cores available, {cores()} here); the output does not depend on it",
+    )
+    parser.add_argument(
+        "--executor",
+        metavar="WHERE",
+        help="local (default: this machine, --jobs processes) or dask://HOST:PORT "
+        "(the workers of a Dask scheduler; needs clausewatch[dask])",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar on standard error")
 
 
 @dataclass(frozen=True)
@@ -158,7 +194,24 @@ def load_and_evaluate(args: argparse.Namespace) -> tuple[Inputs, Result] | list[
     inputs = load_inputs(args)
     if isinstance(inputs, list):
         return inputs
-    result = evaluate(inputs.contracts, inputs.facts, inputs.as_of, inputs.held_back)
+    jobs = args.jobs or cores()
+    try:
+        runner = executor_for(args.executor, jobs)
+    except ExecutorError as exc:
+        return [Diagnostic(Location("--executor"), str(exc))]
+    total = sum(len(c.instances) for c in inputs.contracts)
+    try:
+        with progress_bar(total, args.quiet) as tick:
+            result = evaluate(
+                inputs.contracts,
+                inputs.facts,
+                inputs.as_of,
+                inputs.held_back,
+                executor=runner,
+                progress=tick,
+            )
+    except ExecutorError as exc:
+        return [Diagnostic(Location("--executor"), str(exc))]
     everyone = {i.id for c in inputs.contracts for i in c.instances}
     if everyone <= {u.contract for u in result.unchecked}:
         return sorted({*inputs.problems, *result.problems})  # nothing could be checked

@@ -1,8 +1,10 @@
 """The driver: facts and clock ticks fed into durable_rules sessions, in event time.
 
-The engine never reads the clock. Each call builds its own durable_rules host
-(no shared state between runs), registers one compiled ruleset per contract and
-one session per contract instance, then feeds the facts in time order. Before a
+The engine never reads the clock. Each call runs one part of a run (a batch of
+instances, ``engine.run.partition``) on a durable_rules host with one compiled ruleset
+per contract (``engine.run.hosts``: reused, its sessions deleted after each part, so no
+state passes between runs or parts) and one session per contract instance, then feeds
+the part's facts in time order. Before a
 fact is asserted, a tick at the fact's instant lets durable_rules see every
 deadline that has gone by; a last tick at the end of the as-of day closes the run.
 Cost is linear in the number of facts: each fact is asserted and retracted once.
@@ -11,7 +13,7 @@ Cost is linear in the number of facts: each fact is asserted and retracted once.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Collection, Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,26 +25,17 @@ from engine.days.dates import effective_instant
 from engine.days.instants import end_of_day, epoch_us
 from engine.diagnostics import InputError
 from engine.model import Contract, Fact
-from engine.run.actions import bind
+from engine.run.hosts import Host, borrowed
+from engine.run.partition import Part
 from engine.run.state import InstanceState, RunState
-
-
-class _Host(durable_engine.Host):
-    """A durable_rules host with no background threads: nothing runs on a timer."""
-
-    run: RunState
-
-    def _run(self) -> None:
-        """Start nothing (the stock host polls queues and timers every 0.2 s)."""
 
 
 @dataclass(frozen=True)
 class Drive:
-    """What a run leaves: each instance's state, and which facts it considered."""
+    """What the run of a part leaves: each instance's state, in the part's order (the
+    problems the facts' data caused are on each state)."""
 
     states: tuple[InstanceState, ...]
-    considered: int  # facts evaluated
-    after_as_of: tuple[Fact, ...]  # facts dated after the as-of day, not evaluated
 
 
 _COMPILED: OrderedDict[int, tuple[Contract, CompiledContract]] = OrderedDict()
@@ -60,7 +53,7 @@ def compiled(contract: Contract) -> CompiledContract:
     return entry[1]
 
 
-def _post(host: _Host, run: RunState, ruleset: str, message: dict[str, Any], retract: bool) -> None:
+def _post(host: Host, run: RunState, ruleset: str, message: dict[str, Any], retract: bool) -> None:
     call = host.retract_fact if retract else host.assert_fact
     try:
         call(ruleset, message)
@@ -97,46 +90,59 @@ def _durable_fact(fact: Fact, sid: str) -> dict[str, Any]:
     }
 
 
-def _targets(fact: Fact, sessions: dict[str, tuple[str, Contract]]) -> Iterable[str]:
-    """The sessions a fact goes to: the instance it names, or (``*``) every one taking it."""
-    if fact.contract is not None and fact.contract != "*":
-        return [fact.contract] if fact.contract in sessions else []
-    return [sid for sid, (_, c) in sessions.items() if fact.type in c.fact_types]
+def _sessions(contracts: Sequence[Contract], part: Part, run: RunState) -> dict[str, Contract]:
+    """The part's instances in order, by session id (their instance id)."""
+    sessions: dict[str, Contract] = {}
+    for member in part.members:
+        contract = contracts[member.contract]
+        instance = contract.instances[member.index]
+        sessions[instance.id] = contract
+        run.instances[instance.id] = InstanceState(contract, instance)
+    return sessions
 
 
-def drive(
-    contracts: list[Contract], facts: list[Fact], as_of: date, skip: Collection[str] = ()
-) -> Drive:
-    """Run every contract instance (but those in ``skip``) over the facts, as at ``as_of``.
+def drive(contracts: Sequence[Contract], part: Part, as_of: date) -> Drive:
+    """Run the part's instances over its facts, as at the end of ``as_of``.
 
-    Problems the facts' data causes (a second trigger for an unkeyed rule, an expression
-    that cannot be computed on a fact's values) stay on each instance's state
-    (``InstanceState.problems``).
+    The part's facts are those considered (``engine.run.partition`` decides it for the
+    whole run); each goes to the instance it names or (``"*"``) to every instance of the
+    part whose contract has its type. Problems the facts' data caused (a second trigger
+    for an unkeyed rule, an expression that cannot be computed, a date past the
+    calendars) stay on each instance's state; an action's unexpected exception is raised.
     """
-    host, run = _Host(), RunState()
-    host.run = run
-    sessions: dict[str, tuple[str, Contract]] = {}
-    memos: dict[str, frozenset[str]] = {}
-    for contract in contracts:
-        rules = compiled(contract)
-        host.register_rulesets(rules.definition(bind))
-        for inst in (i for i in contract.instances if i.id not in skip):
-            sessions[inst.id] = (rules.name, contract)
-            memos[inst.id] = rules.memo_types
-            run.instances[inst.id] = InstanceState(contract, inst)
-    ends = {sid: epoch_us(end_of_day(as_of, c.time_zone)) for sid, (_, c) in sessions.items()}
+    run = RunState()
+    sessions = _sessions(contracts, part, run)
+    kinds = dict.fromkeys(m.contract for m in part.members)  # contracts of the part, in order
+    rulesets = [compiled(contracts[k]) for k in kinds]
+    names = {sid: compiled(c).name for sid, c in sessions.items()}
+    with borrowed(rulesets, names, run) as host:
+        _feed(host, run, sessions, names, part, as_of)
+    return Drive(tuple(run.instances.values()))
+
+
+def _feed(
+    host: Host,
+    run: RunState,
+    sessions: dict[str, Contract],
+    names: dict[str, str],
+    part: Part,
+    as_of: date,
+) -> None:
+    """Post the ticks and facts of the part, in time order, then the last tick."""
+    memos = {sid: compiled(c).memo_types for sid, c in sessions.items()}
+    by_type: dict[str, list[str]] = {}
+    for sid, c in sessions.items():
+        for name in c.fact_types:
+            by_type.setdefault(name, []).append(sid)
+    ends = {sid: epoch_us(end_of_day(as_of, c.time_zone)) for sid, c in sessions.items()}
     clock = dict.fromkeys(sessions, -(2**62))
-    considered, later = 0, []
-    for fact in facts:
+    for fact in part.facts:
         at = epoch_us(fact.at)
-        targets = list(_targets(fact, sessions))
-        if targets and all(at > ends[sid] for sid in targets):
-            later.append(fact)
-            continue
-        considered += 1
+        named = fact.contract not in (None, "*")
+        targets = [fact.contract] if named else by_type.get(fact.type, [])
         run.facts[fact.seq] = fact
-        for sid in targets:
-            ruleset = sessions[sid][0]
+        for sid in (s for s in targets if s in sessions):
+            ruleset = names[sid]
             if at > clock[sid]:
                 clock[sid] = at
                 run.clock_seq = fact.seq - 1
@@ -147,13 +153,12 @@ def drive(
             _post(host, run, ruleset, message, retract=False)
             _post(host, run, ruleset, message, retract=True)
             if fact.type in memos[sid]:
-                eff = epoch_us(effective_instant(sessions[sid][1], fact))
-                day = fact.day(sessions[sid][1].time_zone).toordinal()
+                eff = epoch_us(effective_instant(sessions[sid], fact))
+                day = fact.day(sessions[sid].time_zone).toordinal()
                 memo = {**message, "id": f"m{fact.seq}", "kind": "memo", "eff": eff, "day": day}
                 _post(host, run, ruleset, memo, retract=False)
     run.clock_seq = max(run.facts, default=0)
-    for sid, (ruleset, _) in sessions.items():
+    for sid, ruleset in names.items():
         tick = {"sid": sid, "id": "t-end", "kind": "tick", "ts": ends[sid]}
         _post(host, run, ruleset, tick, retract=False)
         _post(host, run, ruleset, tick, retract=True)
-    return Drive(tuple(run.instances.values()), considered, tuple(later))

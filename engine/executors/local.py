@@ -1,0 +1,165 @@
+"""Local executors: the parts of a run in this process, or in worker processes.
+
+``Serial`` evaluates the parts one after the other in this process, each with a fresh
+durable_rules host (the default of ``evaluate``). ``Processes`` spreads them over ``jobs``
+worker processes (forked where the platform allows, so that the contracts and facts are
+inherited, not copied), biggest parts first; results come back in part order whatever
+the order they finish in. A run of one part never starts a process. A worker that dies
+(killed, out of memory, a crash in native code) fails the run with ``ExecutorError``,
+never a hang.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import date
+from types import TracebackType
+from typing import Protocol
+
+from engine.days.calendars import get_calendar
+from engine.executors.work import PartResult, evaluate_part
+from engine.model import Contract
+from engine.run.driver import compiled
+from engine.run.partition import Plan
+
+Progress = Callable[[int], None]  # told how many instances each finished part held
+
+
+class ExecutorError(Exception):
+    """The executor cannot be used: unknown, not installed, or its scheduler unreachable."""
+
+
+class Executor(Protocol):
+    """Where parts are evaluated: a context (``with``) whose ``jobs`` is its parallelism."""
+
+    jobs: int
+
+    def __enter__(self) -> Executor: ...  # noqa: D105
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...  # noqa: D105
+
+    def map(
+        self, contracts: Sequence[Contract], plan: Plan, as_of: date, progress: Progress | None
+    ) -> list[PartResult]:
+        """Every part's result, in part order."""
+        ...
+
+
+@dataclass
+class Serial:
+    """The parts one after the other, in this process."""
+
+    jobs: int = 1
+
+    def __enter__(self) -> Serial:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def map(
+        self, contracts: Sequence[Contract], plan: Plan, as_of: date, progress: Progress | None
+    ) -> list[PartResult]:
+        """Every part's result, in part order."""
+        results = []
+        for part in plan.parts:
+            results.append(evaluate_part(contracts, part, as_of))
+            if progress is not None:
+                progress(part.size)
+        return results
+
+
+_RUN: tuple[Sequence[Contract], Plan, date] | None = None  # set in each worker process
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+
+
+def _install(contracts: Sequence[Contract], plan: Plan, as_of: date) -> None:
+    """Worker start: keep the run (inherited when forked, unpickled when spawned), and end
+    with the parent if it dies (Linux), rather than wait for work forever."""
+    global _RUN
+    _RUN = (contracts, plan, as_of)
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the pool's workers now (an error or an interrupt in this process)."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        process.terminate()
+
+
+def _evaluate(index: int) -> PartResult:
+    """Worker task: evaluate one part of the installed run."""
+    assert _RUN is not None, "worker started without a run"
+    contracts, plan, as_of = _RUN
+    return evaluate_part(contracts, plan.parts[index], as_of)
+
+
+def warm(contracts: Sequence[Contract]) -> None:
+    """Compile the rulesets and build the calendars once, before workers are forked."""
+    for contract in contracts:
+        compiled(contract)
+        for name in set(contract.calendars.values()):
+            get_calendar(name)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork where it is safe and available (Linux); spawn elsewhere."""
+    methods = multiprocessing.get_all_start_methods()
+    name = "fork" if "fork" in methods and sys.platform.startswith("linux") else "spawn"
+    return multiprocessing.get_context(name)
+
+
+@dataclass
+class Processes:
+    """The parts spread over ``jobs`` worker processes."""
+
+    jobs: int
+
+    def __enter__(self) -> Processes:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def map(
+        self, contracts: Sequence[Contract], plan: Plan, as_of: date, progress: Progress | None
+    ) -> list[PartResult]:
+        """Every part's result, in part order."""
+        workers = min(self.jobs, len(plan.parts))
+        if workers <= 1:
+            return Serial().map(contracts, plan, as_of, progress)
+        warm(contracts)
+        order = sorted(range(len(plan.parts)), key=lambda i: -len(plan.parts[i].facts))
+        results: dict[int, PartResult] = {}
+        pool = ProcessPoolExecutor(
+            workers, _context(), initializer=_install, initargs=(contracts, plan, as_of)
+        )
+        try:
+            for future in as_completed([pool.submit(_evaluate, i) for i in order]):
+                result = future.result()
+                results[result.index] = result
+                if progress is not None:
+                    progress(result.instances)
+        except BrokenProcessPool:
+            raise ExecutorError(
+                "a worker process died (killed, out of memory or crashed); "
+                "--jobs 1 evaluates in this process"
+            ) from None
+        except BaseException:
+            _stop(pool)  # nothing the workers are computing is wanted any more
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return [results[i] for i in range(len(plan.parts))]

@@ -1,0 +1,62 @@
+"""The unit of work of every executor: one part of a run, evaluated to its findings.
+
+It runs where the executor sends it (this process, a forked worker, a Dask worker). What
+it is given pickles (contracts included: an ``Expression`` travels as its source and is
+parsed again on arrival), and it returns only plain, picklable values: the part's findings
+in the order a single run lists them (instance by instance), and the instances the facts'
+data held back.
+"""
+
+from __future__ import annotations
+
+import copyreg
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from engine.diagnostics import InputError
+from engine.expressions import Expression, parse_expression
+from engine.findings.instance import instance_findings
+from engine.model import Contract, Finding, Unchecked
+from engine.run.driver import drive
+from engine.run.partition import Part
+
+
+def _by_source(expression: Expression) -> tuple[object, tuple[str]]:
+    """Pickle an expression as its source: the receiving process parses it again (its
+    compiled form is made of closures, which ``pickle`` cannot carry)."""
+    return parse_expression, (expression.source,)
+
+
+copyreg.pickle(Expression, _by_source)  # contracts can go to spawned and Dask workers
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """What one part gives back: the findings of its sound instances, and the instances
+    the facts' data held back (with their problems)."""
+
+    index: int
+    instances: int
+    findings: tuple[Finding, ...]
+    unchecked: tuple[Unchecked, ...]
+
+
+def evaluate_part(contracts: Sequence[Contract], part: Part, as_of: date) -> PartResult:
+    """Run the part's instances over its facts and read their findings; an instance whose
+    facts' data caused a problem (in the run, or in a figure of its findings) has none."""
+    done = drive(contracts, part, as_of)
+    findings: list[Finding] = []
+    unchecked: list[Unchecked] = []
+    for st in done.states:
+        mine: list[Finding] = []
+        try:
+            mine = [] if st.problems else instance_findings(st, as_of)
+        except InputError as exc:  # a figure the data make impossible (an amount too large)
+            st.problems.extend(exc.diagnostics)
+        if st.problems:
+            problems = tuple(sorted(set(st.problems)))
+            unchecked.append(Unchecked(st.instance.id, st.contract.id, problems))
+        else:
+            findings += mine
+    return PartResult(part.index, part.size, tuple(findings), tuple(unchecked))

@@ -1,0 +1,202 @@
+"""Runs of many instances: past durable_rules' 1,024 sessions per ruleset, over worker
+processes (``--jobs``), with the same output whatever the number of jobs.
+
+Expected values, worked by hand (as in test_evaluate.py): accepted Fri 2000-03-03, the
+funding deadline is the 3rd NYSE trading day after it, Wed 2000-03-08 at 17:00 EST.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import pickle
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import engine.run.partition as partition
+from engine.cli import main
+from engine.cli.progress import progress_bar
+from engine.evaluate import evaluate
+from engine.load.facts import read_facts
+from engine.load.rules import load_contracts
+from engine.model import Status
+from engine.output.report import to_json
+
+ROOT = Path(__file__).resolve().parent.parent
+DUE = "2000-03-08T17:00:00-05:00"
+
+
+def _portfolio_module():
+    spec = importlib.util.spec_from_file_location("portfolio", ROOT / "scripts" / "portfolio.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("portfolio", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def generated_portfolio(folder: Path) -> tuple[str, str]:
+    """A generated portfolio (scripts/portfolio.py): 2,000 facts over 300 instances of the
+    seed agreement, 1% of them without `contract`; its rules and facts folders."""
+    gen = _portfolio_module()
+    text, facts = gen.portfolio(2_000, 300, seed=11, shared=0.01)
+    rules, logs = gen.write(folder, text, facts)
+    return str(rules), str(logs)
+
+
+@pytest.fixture(scope="module")
+def portfolio(tmp_path_factory) -> tuple[str, str]:
+    return generated_portfolio(tmp_path_factory.mktemp("portfolio"))
+
+
+def many(tmp_path: Path, count: int) -> Path:
+    text = (ROOT / "rules" / "nhtc-series-j.yaml").read_text()
+    block = "".join(f"    - {{id: deal-{k:05d}}}\n" for k in range(count))
+    path = tmp_path / "many.yaml"
+    path.write_text(text.replace("  notices:\n", f"  instances:\n{block}  notices:\n", 1))
+    return path
+
+
+def test_more_instances_than_durable_rules_sessions_per_ruleset(tmp_path):
+    contracts = load_contracts([str(many(tmp_path, 1_030))])
+    lines = [{"id": "acc", "type": "agreement_accepted", "at": "2000-03-03T10:00", "contract": "*"}]
+    lines += [  # every third deal deposits on time
+        {"id": f"dep-{k}", "type": "purchase_price_deposited", "at": "2000-03-08T16:00",
+         "amount": 500000, "contract": f"deal-{k:05d}"}
+        for k in range(0, 1_030, 3)
+    ]
+    path = tmp_path / "facts.jsonl"
+    path.write_text("".join(json.dumps(f) + "\n" for f in lines))
+    facts = read_facts([str(path)], contracts)
+    result = evaluate(contracts, facts, date(2000, 3, 31))
+    funding = {f.contract: f for f in result.findings if f.rule == "funding-deadline"}
+    assert len(funding) == 1_030
+    assert {f.due for f in funding.values()} == {DUE}
+    met = {c for c, f in funding.items() if f.status is Status.MET}
+    assert met == {f"deal-{k:05d}" for k in range(0, 1_030, 3)}  # 344 deals
+    assert all(f.status is Status.BREACHED for c, f in funding.items() if c not in met)
+    assert funding["deal-01028"].facts == ("acc",)  # 1028 = 3 * 342 + 2: no deposit
+    assert result.considered == 1 + 344
+
+
+def test_jobs_and_parts_do_not_change_the_result(portfolio, monkeypatch):
+    rules, logs = portfolio
+    contracts = load_contracts([rules])
+    facts = read_facts([logs], contracts)
+    as_of = date(2004, 12, 31)
+    batches = evaluate(contracts, facts, as_of)  # 2 parts of 150 instances, this process
+    forked = evaluate(contracts, facts, as_of, jobs=2)  # 8 parts over 2 worker processes
+    monkeypatch.setattr(partition, "BATCH", 10_000)
+    whole = evaluate(contracts, facts, as_of)  # one part, as before partitioning
+    assert to_json(forked) == to_json(batches) == to_json(whole)
+    assert len(whole.findings) > 500 and whole.breached
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_check_prints_the_same_bytes_whatever_the_jobs(portfolio, capsys, fmt):
+    rules, logs = portfolio
+    outputs = []
+    for jobs in ("1", "2"):
+        code = main(["check", "--rules", rules, "--facts", logs, "--as-of", "2004-12-31",
+                     "--format", fmt, "--jobs", jobs])
+        captured = capsys.readouterr()
+        outputs.append((code, captured.out, captured.err))
+    assert outputs[0][0] == 1  # the portfolio has breaches
+    assert outputs[1] == outputs[0]
+    assert outputs[0][2] == ""  # not a terminal: no progress bar
+
+
+def test_the_bundled_facts_give_the_same_bytes_with_two_jobs(capsys):
+    runs = []
+    for jobs in ("1", "2"):
+        for command in (["check", "--format", "json"], ["upcoming", "--days", "400"],
+                        ["calendar"], ["explain", "funding-deadline"]):
+            code = main([*command, "--as-of", "2001-12-31", "--jobs", jobs])
+            out = capsys.readouterr().out
+            # DTSTAMP is the time of the run (the wall clock): the only line that may differ.
+            out = "\n".join(x for x in out.split("\n") if not x.startswith("DTSTAMP:"))
+            runs.append((code, out))
+    assert runs[:4] == runs[4:]
+    assert runs[0][0] == 1 and '"rule": "funding-deadline"' in runs[0][1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--jobs", "0"], "argument --jobs: must be 1 or more, not 0"),
+        (["--jobs", "two"], "argument --jobs: not a whole number: 'two'"),
+        (["--executor", "yarn://x"],
+         "--executor: unknown executor `yarn://x`: use local or dask://HOST:PORT"),
+        (["--executor", "dask://:8786"],
+         "--executor: `dask://:8786`: expected dask://HOST:PORT, e.g. dask://10.0.0.5:8786"),
+    ],
+)
+def test_bad_run_options_exit_2(capsys, argv, message):
+    assert main(["check", "--as-of", "2001-12-31", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_contracts_pickle_and_evaluate_the_same(tmp_path):
+    """Contracts travel to spawned and Dask workers: expressions as their source."""
+    import engine.executors.work  # noqa: F401 - registers how an Expression pickles
+
+    [contract] = load_contracts([str(ROOT / "rules" / "nhtc-series-j.yaml")])
+    [copy] = pickle.loads(pickle.dumps([contract]))
+    assert copy == contract
+    facts = sorted((ROOT / "facts").glob("nhtc-series-j-*.jsonl"))
+    as_of = date(2001, 12, 31)
+    ours = evaluate([contract], read_facts([str(p) for p in facts], [contract]), as_of)
+    theirs = evaluate([copy], read_facts([str(p) for p in facts], [copy]), as_of)
+    assert to_json(theirs) == to_json(ours)
+    reserve = next(o for o in copy.obligations if o.check is not None)
+    assert reserve.check.require.source == next(
+        o for o in contract.obligations if o.check is not None).check.require.source
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_shows_on_a_terminal_only(monkeypatch):
+    import engine.cli.progress as progress
+
+    monkeypatch.setattr(progress, "DELAY_SECONDS", 0)
+    screen = _Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    with progress_bar(3, quiet=False) as tick:
+        tick(2)
+        tick(1)
+    shown = screen.getvalue()
+    assert "evaluating" in shown and "2/3" in shown and "3/3" in shown
+    quiet = _Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    with progress_bar(3, quiet=True) as tick:
+        assert tick is None
+    assert quiet.getvalue() == ""
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal
+    with progress_bar(3, quiet=False) as tick:
+        assert tick is None
+
+
+def _die(index: int) -> None:
+    os._exit(9)  # a worker killed, as by the out-of-memory killer
+
+
+def test_a_worker_that_dies_fails_the_run_clearly(portfolio, capsys, monkeypatch):
+    import engine.executors.local as local
+
+    monkeypatch.setattr(local, "_evaluate", _die)
+    rules, logs = portfolio
+    code = main(["check", "--rules", rules, "--facts", logs, "--as-of", "2004-12-31",
+                 "--jobs", "2"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (
+        "--executor: a worker process died (killed, out of memory or crashed); "
+        "--jobs 1 evaluates in this process\n"
+    )
