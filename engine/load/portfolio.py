@@ -6,18 +6,18 @@ a ``time_zone`` other than the template's, the names of its parties and its para
 values. YAML::
 
     instances:
-      - id: meridian-term-loan
-        template: credit-agreement
-        title: Meridian Coldchain Holdings term loan
-        parties: {borrower: "Meridian Coldchain Holdings, Inc."}
-        parameters: {principal: 250000000}
+      - id: acme-term-loan
+        template: term-loan
+        title: Acme Holdings term loan
+        parties: {borrower: "Acme Holdings, Inc."}
+        parameters: {principal: 100000000}
 
 CSV (one row per instance; a header names the columns ``id``, ``template``, ``title``,
 ``time_zone``, ``party.<role>`` and ``param.<name>``; an empty cell leaves the
 template's default)::
 
-    id,template,title,param.outstanding_shares
-    nhtc-j-0001,nhtc-series-j,Series J buyer 1,7860000
+    id,template,title,param.principal
+    acme-term-loan,term-loan,Acme Holdings term loan,100000000
 
 This module reads the rows only; ``engine.load.instances`` checks them against their
 templates.
