@@ -2,7 +2,7 @@
 
 ``python scripts/cli_phases.py TIMINGS.json check --rules ... --format json`` is the
 command line ``clausewatch check ...`` run in this process, end to end, with the phase
-functions of ``engine.cli`` wrapped in timers: read (``load_contracts`` + ``read_facts``),
+functions of ``engine.cli`` wrapped in timers: read (``load_rules`` + ``FactReader.read``),
 evaluate (``evaluate``, worker processes included), report (rendering and printing).
 The figures go to TIMINGS.json with this process's and its children's resource usage;
 standard output and the exit status are the command's own.
@@ -42,13 +42,14 @@ def _wrap() -> None:
     """Wrap the phase functions where the commands look them up."""
     import engine.cli.check as check
     import engine.cli.common as common
+    from engine.load.facts import FactReader
 
-    common.load_contracts = timed("read", common.load_contracts)
-    common.read_facts = timed("read", common.read_facts)
+    common.load_rules = timed("read", common.load_rules)
+    FactReader.read = timed("read", FactReader.read)  # type: ignore[method-assign]
     common.evaluate = timed("evaluate", common.evaluate)
-    for name in ("to_json", "to_text", "to_json_marked", "to_text_marked"):
+    for name in ("to_json", "to_text", "to_csv", "to_json_marked", "to_text_marked"):
         setattr(check, name, timed("report", getattr(check, name)))
-    check.print = timed("report", print)  # the command prints through this module's `print`
+    check._print = timed("report", check._print)  # the command prints through `_print`
 
 
 def _maxrss_mib(who: int) -> float:
