@@ -150,10 +150,16 @@ class FactReader:
         self.warnings: list[Diagnostic] = []  # files skipped (see engine.load.fact_files)
         self.seen_ids: dict[str, Location] = {}
         self.facts: list[Fact] = []  # the sound facts of the last ``read``, numbered
+        self.takers: dict[str, list[str]] = {}  # fact type -> the instances that take it
+        self.zones: dict[str, list[str]] = {}  # fact type -> those instances' time zones
 
     def _takers(self, fact_type: str) -> list[str]:
-        """The instances whose template has ``fact_type``, sorted."""
-        return sorted(i for i, c in self.instance_ids.items() if fact_type in c.fact_types)
+        """The instances whose template has ``fact_type``, sorted (worked out once a type)."""
+        found = self.takers.get(fact_type)
+        if found is None:
+            found = sorted(i for i, c in self.instance_ids.items() if fact_type in c.fact_types)
+            self.takers[fact_type] = found
+        return found
 
     def _types(self, contract_id: str | None) -> dict[str, FactType]:
         if contract_id is not None and contract_id != ALL:
@@ -258,11 +264,7 @@ class FactReader:
             else:
                 contract = self._route(contract, ftype.name, cols.get("type", 0), fail)
                 if contract == ALL and at is not None and not self._one_instant(obj["at"], ftype):
-                    zones = ", ".join(
-                        dict.fromkeys(
-                            self.instance_ids[i].time_zone for i in self._takers(ftype.name)
-                        )
-                    )
+                    zones = ", ".join(self._zones(ftype.name))
                     fail(
                         f"`at` has no UTC offset, and the instances that take this fact are in "
                         f"different time zones ({zones}): give an offset",
@@ -281,8 +283,16 @@ class FactReader:
 
     def _one_instant(self, text: str, ftype: FactType) -> bool:
         """Whether ``at`` is the same instant in the zone of every instance taking the type."""
-        zones = {self.instance_ids[i].time_zone for i in self._takers(ftype.name)}
-        return len({parse_instant(text, tz) for tz in zones}) <= 1
+        return len({parse_instant(text, tz) for tz in self._zones(ftype.name)}) <= 1
+
+    def _zones(self, fact_type: str) -> list[str]:
+        """The time zones of the instances that take ``fact_type``, in their order, once each."""
+        found = self.zones.get(fact_type)
+        if found is None:
+            takers = self._takers(fact_type)
+            found = list(dict.fromkeys(self.instance_ids[i].time_zone for i in takers))
+            self.zones[fact_type] = found
+        return found
 
     def _route(
         self, contract: str | None, fact_type: str, col: int, fail: Callable[[str, int], None]
