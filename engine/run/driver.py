@@ -57,6 +57,8 @@ def _post(host: Host, run: RunState, ruleset: str, message: dict[str, Any], retr
     call = host.retract_fact if retract else host.assert_fact
     try:
         call(ruleset, message)
+        if message["kind"] == "fact":
+            run.matched.add(message["sid"])  # a session a rule looked at: safe to delete
     except durable_engine.MessageNotHandledException:
         pass  # no rule of this contract looks at this kind of fact
     if run.errors:

@@ -302,6 +302,7 @@ class RunState:
     errors: list[Exception] = field(default_factory=list)
     versions: Iterator[int] = field(default_factory=itertools.count)
     clock_seq: int = 0  # the last fact asserted before event time moved on (a tick)
+    matched: set[str] = field(default_factory=set)  # sessions in which a rule took a fact
 
     def durable_id(self, prefix: str) -> str:
         """A fresh identity for a durable_rules fact (never its content hash, which can collide)."""
