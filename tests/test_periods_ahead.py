@@ -70,3 +70,22 @@ def test_check_lists_a_period_from_its_last_day(tmp_path, capsys):
     main([*argv, "--as-of", "2023-09-30"])
     keys = [f["key"] for f in json.loads(capsys.readouterr().out)["findings"]]
     assert keys == ["2023-Q2", "2023-Q3"]
+
+
+def test_a_number_of_days_that_is_not_whole_is_refused_at_the_fact(tmp_path, capsys):
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules, ignore=shutil.ignore_patterns("tests"))
+    path = rules / "credit-agreement.yaml"
+    text = path.read_text()
+    days = 'add: {days: "90 if period.is_last_of_year else 45"}'
+    assert days in text
+    path.write_text(text.replace(days, 'add: {days: "45.5"}'))
+    log = tmp_path / "funded.jsonl"
+    log.write_text(json.dumps({"id": "fund", "type": "term_loan_funded", "at": "2023-06-01",
+                               "contract": "meridian-term-loan", "amount": 1}) + "\n")
+    code = main(["check", "--rules", str(rules), "--facts", str(log), "--as-of", "2023-12-31"])
+    # Only meridian had a fact: harbor is checked and printed; meridian is held back.
+    assert code == 2
+    assert capsys.readouterr().err == f"{log}:1: `45.5` gives 45.5, not a whole number of days\n"

@@ -302,9 +302,14 @@ class DateContext:
         if isinstance(n, int):
             return n
         names = {**self.env, **(self.period.names() if self.period else {})}
-        value = n.evaluate(names)
+        try:
+            value = n.evaluate(names)
+        except ExpressionError as exc:
+            value = exc.message
         if not isinstance(value, Decimal) or value != value.to_integral_value():
-            raise ExpressionError(f"`{n.source}` gives {value}, not a whole number of days")
+            where = self.trigger.loc if self.trigger is not None else Location(self.contract.path)
+            message = f"`{n.source}` gives {value}, not a whole number of days"
+            raise InputError([Diagnostic(where, message)])
         self.steps.append(f"`{' '.join(n.source.split())}`: {int(value)}.")
         return int(value)
 
