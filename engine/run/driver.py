@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from durable import engine as durable_engine
-
 from engine.compile.ruleset import CompiledContract, compile_contract
 from engine.days.dates import effective_instant
 from engine.days.instants import end_of_day, epoch_us
 from engine.diagnostics import InputError
 from engine.model import Contract, Fact
-from engine.run.hosts import Host, borrowed
+from engine.run.calls import Session
+from engine.run.hosts import borrowed
 from engine.run.partition import Part
 from engine.run.state import InstanceState, RunState
 
@@ -53,14 +52,9 @@ def compiled(contract: Contract) -> CompiledContract:
     return entry[1]
 
 
-def _post(host: Host, run: RunState, ruleset: str, message: dict[str, Any], retract: bool) -> None:
-    call = host.retract_fact if retract else host.assert_fact
-    try:
-        call(ruleset, message)
-        if message["kind"] == "fact":
-            run.matched.add(message["sid"])  # a session a rule looked at: safe to delete
-    except durable_engine.MessageNotHandledException:
-        pass  # no rule of this contract looks at this kind of fact
+def _post(session: Session, run: RunState, message: dict[str, Any], retract: bool) -> None:
+    if session.post(message, retract) and message["kind"] == "fact":
+        run.matched.add(message["sid"])  # a session a rule looked at: safe to delete
     if run.errors:
         error = run.errors.pop(0)
         if not isinstance(error, InputError):
@@ -118,19 +112,23 @@ def drive(contracts: Sequence[Contract], part: Part, as_of: date) -> Drive:
     rulesets = [compiled(contracts[k]) for k in kinds]
     names = {sid: compiled(c).name for sid, c in sessions.items()}
     with borrowed(rulesets, names, run) as host:
-        _feed(host, run, sessions, names, part, as_of)
+        posts = {name: Session(host, host.get_ruleset(name)) for name in set(names.values())}
+        _feed(run, sessions, {sid: posts[name] for sid, name in names.items()}, part, as_of)
     return Drive(tuple(run.instances.values()))
 
 
 def _feed(
-    host: Host,
     run: RunState,
     sessions: dict[str, Contract],
-    names: dict[str, str],
+    posts: dict[str, Session],
     part: Part,
     as_of: date,
 ) -> None:
-    """Post the ticks and facts of the part, in time order, then the last tick."""
+    """Post the ticks and facts of the part, in time order, then the last tick.
+
+    A tick goes before a fact only when event time has moved on and some open obligation
+    of the instance fell due before it: a tick that no deadline rule can join is skipped.
+    """
     memos = {sid: compiled(c).memo_types for sid, c in sessions.items()}
     by_type: dict[str, list[str]] = {}
     for sid, c in sessions.items():
@@ -144,23 +142,24 @@ def _feed(
         targets = [fact.contract] if named else by_type.get(fact.type, [])
         run.facts[fact.seq] = fact
         for sid in (s for s in targets if s in sessions):
-            ruleset = names[sid]
+            session = posts[sid]
             if at > clock[sid]:
                 clock[sid] = at
-                run.clock_seq = fact.seq - 1
-                tick = {"sid": sid, "id": f"t{at}", "kind": "tick", "ts": at}
-                _post(host, run, ruleset, tick, retract=False)
-                _post(host, run, ruleset, tick, retract=True)
+                if run.instances[sid].due_before(at):
+                    run.clock_seq = fact.seq - 1
+                    tick = {"sid": sid, "id": f"t{at}", "kind": "tick", "ts": at}
+                    _post(session, run, tick, retract=False)
+                    _post(session, run, tick, retract=True)
             message = _durable_fact(fact, sid)
-            _post(host, run, ruleset, message, retract=False)
-            _post(host, run, ruleset, message, retract=True)
+            _post(session, run, message, retract=False)
+            _post(session, run, message, retract=True)
             if fact.type in memos[sid]:
                 eff = epoch_us(effective_instant(sessions[sid], fact))
                 day = fact.day(sessions[sid].time_zone).toordinal()
                 memo = {**message, "id": f"m{fact.seq}", "kind": "memo", "eff": eff, "day": day}
-                _post(host, run, ruleset, memo, retract=False)
+                _post(session, run, memo, retract=False)
     run.clock_seq = max(run.facts, default=0)
-    for sid, ruleset in names.items():
+    for sid, session in posts.items():
         tick = {"sid": sid, "id": "t-end", "kind": "tick", "ts": ends[sid]}
-        _post(host, run, ruleset, tick, retract=False)
-        _post(host, run, ruleset, tick, retract=True)
+        _post(session, run, tick, retract=False)
+        _post(session, run, tick, retract=True)

@@ -34,6 +34,7 @@ def replace_durable(c: Any, tr: Tracked, **changes: Any) -> None:
     tr.durable = new
     quietly(c.retract_fact, old)
     quietly(c.assert_fact, new)
+    c.host.run.instances[c.s.sid].watch(tr)
 
 
 def open_instance(
@@ -67,4 +68,5 @@ def open_instance(
         **{f"a{i}": fact.seq for i in range(len(ob.fact_anchors()))},
     }
     quietly(c.assert_fact, tr.durable)
+    st.watch(tr)
     return tr

@@ -7,6 +7,7 @@ cite the facts and explain the dates.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -185,6 +186,26 @@ class InstanceState:
     params: dict[str, Any] = field(default_factory=dict)  # current values (amendments)
     periods: dict[str, list[Period]] = field(default_factory=dict)  # by schedule, once opened
     limited: dict[str, list[Fact]] = field(default_factory=dict)  # a limit rule's facts
+    # Open obligations by their last on-time instant (a heap; entries of replaced
+    # durable_rules facts are dropped as they come up): see ``due_before``.
+    due: list[tuple[int, str, tuple[str, str | None]]] = field(default_factory=list)
+
+    def watch(self, tr: Tracked) -> None:
+        """Note the durable_rules fact just asserted for ``tr``, if open with a due date."""
+        fact = tr.durable
+        if fact["state"] == "open" and fact["late_after"] < NEVER_US:
+            heapq.heappush(self.due, (fact["late_after"], fact["id"], (tr.obligation.id, tr.key)))
+
+    def due_before(self, at_us: int) -> bool:
+        """Whether an open obligation's last on-time instant is before ``at_us``: only then
+        can a tick at ``at_us`` fire a rule (the deadline rules alone join ticks)."""
+        while self.due:
+            late_after, fact_id, key = self.due[0]
+            tr = self.tracked.get(key)
+            if tr is not None and tr.durable.get("id") == fact_id:
+                return late_after < at_us
+            heapq.heappop(self.due)
+        return False
 
     def __post_init__(self) -> None:
         self.params = dict(self.instance.parameters)

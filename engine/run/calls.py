@@ -1,0 +1,103 @@
+"""durable_rules' C engine called directly: a message in, the actions it fires run.
+
+durable_rules' Python host wraps every call in work this engine does not need: the
+message encoded by the stdlib's JSON encoder, each fired action's session state decoded
+into a ``Closure`` and encoded again, a ``Promise`` and two callbacks per action. Its C
+engine (``durable_rules_engine``) takes JSON text and gives JSON text back; this module
+calls it with orjson's encoding, decodes only the message an action gets, and hands the
+session state back unchanged (actions here never change it). The rulesets are still
+registered and their sessions deleted through the host (``engine.run.hosts``); the
+matching is all durable_rules'. The loop is that of ``durable.engine.Ruleset.do_actions``
+and ``_flush_actions``: start the actions of the state the message reached, run one,
+``update_state``, ``complete_and_start_action`` for the next, until none is left; an
+error abandons the action and is raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import durable_rules_engine as _c
+import orjson
+from durable.engine import Content, MessageNotHandledException, MessageObservedException
+
+_HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2
+
+
+def encode(message: dict[str, Any]) -> str:
+    """A message as the JSON text the C engine reads."""
+    return orjson.dumps(message).decode()
+
+
+class Call:
+    """What an action gets (durable_rules' ``Closure``, the parts this engine uses):
+    ``c.s.sid``, ``c.host``, the matched facts by alias (``c.m``, ``c.o``, ``c.f``,
+    ``c.t``), and ``assert_fact``/``retract_fact`` into the same session."""
+
+    __slots__ = ("host", "s", "_handle", "_matched")
+
+    def __init__(self, host: Any, handle: int, sid: str, matched: dict[str, Any]) -> None:
+        self.host = host
+        self.s = Content({"sid": sid})
+        self._handle = handle
+        self._matched = matched
+
+    def __getattr__(self, alias: str) -> Content | None:
+        found = self._matched.get(alias)
+        return Content(found) if found is not None else None
+
+    def assert_fact(self, fact: dict[str, Any]) -> None:
+        """Assert a fact into the session now (its actions run after this one)."""
+        _checked(_c.assert_fact(self._handle, encode(fact)), fact)
+
+    def retract_fact(self, fact: dict[str, Any]) -> None:
+        """Retract a fact from the session now."""
+        _checked(_c.retract_fact(self._handle, encode(fact)), fact)
+
+
+def _checked(result: tuple[int, int], message: dict[str, Any]) -> int:
+    """The state handle of a call's result; durable_rules' exceptions as its host raises them."""
+    code = result[0]
+    if code == _NOT_HANDLED:
+        raise MessageNotHandledException(message)
+    if code == _OBSERVED:
+        raise MessageObservedException(message)
+    return result[1] if code == _HANDLED else 0
+
+
+class Session:
+    """One registered ruleset, posted to directly; ``actions``: its rules' action functions."""
+
+    def __init__(self, host: Any, ruleset: Any) -> None:
+        self.host = host
+        self.handle: int = ruleset._handle
+        self.actions: dict[str, Callable[[Any], None]] = {
+            name: promise._func for name, promise in ruleset._actions.items()
+        }
+
+    def post(self, message: dict[str, Any], retract: bool = False) -> bool:
+        """Assert (or retract) ``message`` and run the actions it fires; False when no rule
+        of the ruleset looks at a message like it (nothing happened)."""
+        call = _c.retract_fact if retract else _c.assert_fact
+        try:
+            state = _checked(call(self.handle, encode(message)), message)
+        except MessageNotHandledException:
+            return False
+        self._run_actions(state, message["sid"])
+        return True
+
+    def _run_actions(self, state: int, sid: str) -> None:
+        started = _c.start_action_for_state(self.handle, state)
+        if not started:
+            return
+        state_text, fired = started[0], started[1]
+        while fired:
+            name, matched = next(iter(orjson.loads(fired).items()))
+            try:
+                self.actions[name](Call(self.host, self.handle, sid, matched))
+                _c.update_state(self.handle, state_text)
+                fired = _c.complete_and_start_action(self.handle, state)
+            except BaseException:
+                _c.abandon_action(self.handle, state)
+                raise
