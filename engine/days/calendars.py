@@ -24,7 +24,7 @@ import warnings
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 CALENDAR_NAMES: tuple[str, ...] = ("XNYS", "XFED", "calendar")
 
@@ -142,14 +142,7 @@ class DayCalendar:
         self._check(after, through)
         if self.days is None or through <= after:
             return []
-        open_days = set(self.days_after(after, through))
-        out: list[date] = []
-        d = after + _ONE_DAY
-        while d <= through:
-            if d.weekday() < 5 and d not in open_days:
-                out.append(d)
-            d += _ONE_DAY
-        return out
+        return list(_closures(self, after, through))
 
 
 def _check_n(n: int) -> None:
@@ -177,6 +170,19 @@ def _xfed_days() -> tuple[date, ...]:
     d = FIRST_DAY
     while d <= LAST_DAY:
         if d.weekday() < 5 and d not in closed:
+            out.append(d)
+        d += _ONE_DAY
+    return tuple(out)
+
+
+@lru_cache(maxsize=1 << 14)
+def _closures(cal: DayCalendar, after: date, through: date) -> tuple[date, ...]:
+    """``DayCalendar.closures`` worked out (memoized: the same spans recur across instances)."""
+    open_days = set(cal.days_after(after, through))
+    out: list[date] = []
+    d = after + _ONE_DAY
+    while d <= through:
+        if d.weekday() < 5 and d not in open_days:
             out.append(d)
         d += _ONE_DAY
     return tuple(out)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import pendulum
@@ -55,8 +56,9 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+@lru_cache(maxsize=1 << 14)
 def day_text(d: date) -> str:
-    """``Fri 2001-09-07``."""
+    """``Fri 2001-09-07`` (memoized: findings name the same few thousand days again and again)."""
     return f"{d:%a} {d.isoformat()}"
 
 
@@ -79,13 +81,19 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@lru_cache(maxsize=1 << 14)
 def short_day(d: date) -> str:
-    """``Mon 09-10``."""
+    """``Mon 09-10`` (memoized, as ``day_text``)."""
     return f"{d:%a %m-%d}"
 
 
+@lru_cache(maxsize=1 << 14)
 def counted_days(cal: DayCalendar, start: date, end: date) -> str:
-    """The days counted from ``start`` to ``end`` (either way), closures in brackets."""
+    """The days counted from ``start`` to ``end`` (either way), closures in brackets.
+
+    Memoized: instances of one template count the same spans again and again (calendars
+    are one object per name: ``engine.days.calendars.get_calendar``).
+    """
     lo, hi = sorted((start, end))
     days = cal.days_after(lo, hi) if start < end else [*cal.days_after(lo, hi)[:-1], lo]
     closed = set(cal.closures(lo, hi))
