@@ -74,7 +74,6 @@ def _fix_anchor(
     st: InstanceState,
     anchor: Anchor,
     fact: Fact,
-    ctx: DateContext,
     anchors: dict[Anchor, tuple[date, str]],
     totals: dict[Anchor, Decimal],
     env: dict[str, Any],
@@ -111,8 +110,7 @@ def on_anchor(
     """A fact that may fix an obligation's own derived date (first X; a running total)."""
     tr = _tracked(st, c, ob)
     fact = run.fact(c.f)
-    ctx = tr.dates(st.anchors, st.contract)
-    fixed = _fix_anchor(st, anchor, fact, ctx, tr.anchors, tr.totals, tr.env(), ob.id)
+    fixed = _fix_anchor(st, anchor, fact, tr.anchors, tr.totals, tr.env(), ob.id)
     if fixed or anchor.kind == "running_total":
         tr.anchor_facts.append(fact)
     tr.resolve_due(st.contract, st.anchors)
@@ -127,9 +125,7 @@ def on_contract_anchor(run: RunState, st: InstanceState, c: Any, anchor: Anchor)
         return
     fact = run.fact(c.m)
     env = st.params_env(fact)
-    if not _fix_anchor(
-        st, anchor, fact, st.date_context(None), st.anchors, st.totals, env, "dates"
-    ):
+    if not _fix_anchor(st, anchor, fact, st.anchors, st.totals, env, "dates"):
         return
     st.anchor_facts[anchor] = fact
     for tr in st.tracked.values():
