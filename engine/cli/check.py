@@ -139,9 +139,9 @@ def run(args: argparse.Namespace) -> int:
     opts = settings(args.history, args.no_history, args.only_new, args.fail_on_new, os.environ)
     problems = [Diagnostic(Location(flag), message) for flag, message in opts.problems]
     path = opts.path
-    use_memo = path is not None and not args.full and not problems
     outcome = load_and_evaluate_delta(
-        args, (lambda inputs: load_memo(path, inputs.contracts)) if use_memo and path else None
+        args,
+        (lambda inputs: load_memo(path, inputs.contracts, not args.full)) if path else None,
     )
     if isinstance(outcome, list) or problems:
         return fail([*problems, *(outcome if isinstance(outcome, list) else [])])

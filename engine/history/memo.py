@@ -125,15 +125,19 @@ def templates_of(contracts: Sequence[Contract]) -> dict[str, str]:
     return {c.path: digest(Path(c.path)) for c in {c.path: c for c in contracts if c.path}.values()}
 
 
-def load(path: Path, contracts: Sequence[Contract], timeout: float = 2.0) -> Memo | None:
-    """The memo for these contracts in the history database at ``path`` (None when there
-    is no database yet); an unreadable database or memo gives an empty memo."""
-    if not path.is_file():
-        return None
+def load(
+    path: Path, contracts: Sequence[Contract], read: bool = True, timeout: float = 2.0
+) -> Memo | None:
+    """The memo for these contracts in the history database at ``path``: empty when there
+    is no database yet, when it cannot be read, or when ``read`` is false (``--full``: the
+    run evaluates every instance, and its entries are still kept). None when a rule file
+    cannot be read (no entries are made)."""
     try:
         templates = templates_of(contracts)
     except OSError:
         return None
+    if not read or not path.is_file():
+        return Memo({}, templates)
     key = contracts_key(c.id for c in contracts)
     entries: dict[str, Entry] = {}
     try:
