@@ -54,7 +54,8 @@ def append_news(folder: Path, count: int, touched: float, day: date, seed: int) 
     with (folder / "facts" / "zz-night-2.jsonl").open("w", encoding="utf-8") as out:
         for i in range(count):
             fact = rng.choice(mine)
-            new = {**fact, "id": f"night2-{i}", "at": f"{day.isoformat()}T{fact['at'][11:]}"}
+            at = day.isoformat() + fact["at"][10:]  # the same time of day (or none)
+            new = {**fact, "id": f"night2-{i}", "at": at}
             out.write(json.dumps(new) + "\n")
     return len(chosen)
 
