@@ -214,7 +214,7 @@ def test_a_version_1_history_is_upgraded_in_place(
     assert night["history"]["baseline"] == 1
     assert marks(night, "share-reserve") == [("2000-10-31", "breached", None, "known")]
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone() == ("2",)
+        assert conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone() == ("3",)
     conn.close()
     assert adhoc_column(db) == [(1, "2000-11-05", 0), (2, "2000-12-05", 0)]
 
@@ -230,7 +230,7 @@ def test_a_newer_schema_is_refused(check: Check, log: Callable[..., Path], db: P
     assert check("2000-11-05") == (
         2,
         "",
-        f"{db}: history schema version 9; this ClauseWatch reads 2\n",
+        f"{db}: history schema version 9; this ClauseWatch reads 3\n",
     )
 
 

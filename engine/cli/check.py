@@ -23,11 +23,13 @@ from engine.cli.common import (
     add_input_arguments,
     fail,
     finish,
-    load_and_evaluate,
+    load_and_evaluate_delta,
 )
 from engine.cli.options import add_filter_arguments, add_history_arguments, paragraph, selection_of
 from engine.diagnostics import Diagnostic, Location, printable
+from engine.evaluate import Delta
 from engine.history.compare import NEW, Changes, Settings, file_digests, history_doc, settings
+from engine.history.memo import load as load_memo
 from engine.history.report import to_csv_marked, to_json_marked, to_text_marked
 from engine.history.store import HistoryError, Outcome, Run, record
 from engine.load.fact_files import fact_paths
@@ -76,15 +78,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="list only the new findings and the resolved ones (needs a run history)",
     )
     parser.add_argument(
+        "--full",
+        action="store_true",
+        help="with a run history: evaluate every instance, taking none from the last "
+        "nightly run (by default an instance whose inputs are unchanged and whose findings "
+        "still stand is not evaluated again; the output is the same either way)",
+    )
+    parser.add_argument(
         "--fail-on-new",
         action="store_true",
         help="exit 1 only for a breach that is new since the last run (needs a run history)",
     )
 
 
-def _record(inputs: Inputs, result: Result, args: argparse.Namespace, opts: Settings) -> Outcome:
+def _record(inputs: Inputs, delta: Delta, args: argparse.Namespace, opts: Settings) -> Outcome:
     """Record the run in the history database; raises HistoryError."""
     assert opts.path is not None
+    result = delta.result
     try:
         files = {
             "rules": file_digests(c.path for c in inputs.contracts if c.path),
@@ -98,6 +108,7 @@ def _record(inputs: Inputs, result: Result, args: argparse.Namespace, opts: Sett
         inputs=files,
         findings=[history_doc(f) for f in result.findings],
         recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),  # clock-ok: CLI only
+        memo=delta.entries,
     )
     return record(opts.path, run, test_pause=opts.test_pause)
 
@@ -114,6 +125,11 @@ def _selected(result: Result, history: Outcome, selection: Selection) -> tuple[R
     return shown, dataclasses.replace(history, changes=changes)
 
 
+def _terminal(args: argparse.Namespace) -> bool:
+    """Whether progress is shown: standard error is a terminal and not ``--quiet``."""
+    return not args.quiet and sys.stderr.isatty()
+
+
 def _print(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
@@ -122,10 +138,22 @@ def run(args: argparse.Namespace) -> int:
     """Every problem with the arguments and inputs (exit 2), or the findings (exit 0/1)."""
     opts = settings(args.history, args.no_history, args.only_new, args.fail_on_new, os.environ)
     problems = [Diagnostic(Location(flag), message) for flag, message in opts.problems]
-    outcome = load_and_evaluate(args)
+    path = opts.path
+    outcome = load_and_evaluate_delta(
+        args,
+        (lambda inputs: load_memo(path, inputs.contracts, not args.full)) if path else None,
+    )
     if isinstance(outcome, list) or problems:
         return fail([*problems, *(outcome if isinstance(outcome, list) else [])])
-    inputs, result = outcome
+    inputs, delta = outcome
+    result = delta.result
+    if path is not None and (getattr(args, "debug", False) or _terminal(args)):
+        total = delta.evaluated + delta.reused
+        print(
+            f"run history: {delta.evaluated:,} of {total:,} instances evaluated, "
+            f"{delta.reused:,} unchanged taken from the last nightly run",
+            file=sys.stderr,
+        )
     selection, bad = selection_of(args, inputs.contracts)
     if bad:
         return fail([*bad, *inputs.problems, *result.problems])
@@ -137,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
             print("run history not recorded: some contracts could not be checked", file=sys.stderr)
         return finish(inputs, result, EXIT_BREACH if shown.breached else EXIT_OK)
     try:
-        history = _record(inputs, result, args, opts)
+        history = _record(inputs, delta, args, opts)
     except HistoryError as exc:
         print(printable(str(exc)), file=sys.stderr)
         return EXIT_INPUT

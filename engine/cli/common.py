@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,7 +19,7 @@ from engine.cli.progress import progress_bar
 from engine.days.calendars import unsupported
 from engine.days.instants import InstantError, parse_date
 from engine.diagnostics import Diagnostic, InputError, Location, render, shorten
-from engine.evaluate import HeldBack, evaluate
+from engine.evaluate import Delta, HeldBack, Memo, evaluate_delta
 from engine.executors.choose import executor_for
 from engine.executors.local import ExecutorError
 from engine.load.facts import FactReader
@@ -191,6 +191,15 @@ def load_inputs(args: argparse.Namespace) -> Inputs | list[Diagnostic]:
 
 def load_and_evaluate(args: argparse.Namespace) -> tuple[Inputs, Result] | list[Diagnostic]:
     """Load the inputs and evaluate every instance that can be checked, or the problems."""
+    outcome = load_and_evaluate_delta(args)
+    return outcome if isinstance(outcome, list) else (outcome[0], outcome[1].result)
+
+
+def load_and_evaluate_delta(
+    args: argparse.Namespace, memo: Callable[[Inputs], Memo | None] | None = None
+) -> tuple[Inputs, Delta] | list[Diagnostic]:
+    """``load_and_evaluate``, taking from the memo ``memo(inputs)`` gives (the nightly
+    delta: ``engine.evaluate.evaluate_delta``) the instances whose findings still stand."""
     inputs = load_inputs(args)
     if isinstance(inputs, list):
         return inputs
@@ -202,10 +211,11 @@ def load_and_evaluate(args: argparse.Namespace) -> tuple[Inputs, Result] | list[
     total = sum(len(c.instances) for c in inputs.contracts)
     try:
         with progress_bar(total, args.quiet) as tick:
-            result = evaluate(
+            delta = evaluate_delta(
                 inputs.contracts,
                 inputs.facts,
                 inputs.as_of,
+                None if memo is None else memo(inputs),
                 inputs.held_back,
                 executor=runner,
                 progress=tick,
@@ -213,9 +223,9 @@ def load_and_evaluate(args: argparse.Namespace) -> tuple[Inputs, Result] | list[
     except ExecutorError as exc:
         return [Diagnostic(Location("--executor"), str(exc))]
     everyone = {i.id for c in inputs.contracts for i in c.instances}
-    if everyone <= {u.contract for u in result.unchecked}:
-        return sorted({*inputs.problems, *result.problems})  # nothing could be checked
-    return inputs, result
+    if everyone <= {u.contract for u in delta.result.unchecked}:
+        return sorted({*inputs.problems, *delta.result.problems})  # nothing could be checked
+    return inputs, delta
 
 
 def finish(inputs: Inputs, result: Result, code: int) -> int:

@@ -16,6 +16,7 @@ from datetime import date
 
 from engine.diagnostics import InputError
 from engine.expressions import Expression, parse_expression
+from engine.findings.horizon import horizon
 from engine.findings.instance import instance_findings
 from engine.model import Contract, Finding, Unchecked
 from engine.run.driver import drive
@@ -32,14 +33,26 @@ copyreg.pickle(Expression, _by_source)  # contracts can go to spawned and Dask w
 
 
 @dataclass(frozen=True)
+class Span:
+    """The findings of one sound instance among its part's (``count`` of them, in order)
+    and their horizon (``engine.findings.horizon``; None: none)."""
+
+    instance: str
+    count: int
+    horizon: date | None
+
+
+@dataclass(frozen=True)
 class PartResult:
     """What one part gives back: the findings of its sound instances, and the instances
-    the facts' data held back (with their problems)."""
+    the facts' data held back (with their problems); ``spans`` say whose findings are
+    whose, instance by instance."""
 
     index: int
     instances: int
     findings: tuple[Finding, ...]
     unchecked: tuple[Unchecked, ...]
+    spans: tuple[Span, ...] = ()
 
 
 def evaluate_part(contracts: Sequence[Contract], part: Part, as_of: date) -> PartResult:
@@ -48,10 +61,12 @@ def evaluate_part(contracts: Sequence[Contract], part: Part, as_of: date) -> Par
     done = drive(contracts, part, as_of)
     findings: list[Finding] = []
     unchecked: list[Unchecked] = []
+    spans: list[Span] = []
     for st in done.states:
         mine: list[Finding] = []
         try:
             mine = [] if st.problems else instance_findings(st, as_of)
+            until = None if st.problems else horizon(st, as_of)
         except InputError as exc:  # a figure the data make impossible (an amount too large)
             st.problems.extend(exc.diagnostics)
         if st.problems:
@@ -59,4 +74,5 @@ def evaluate_part(contracts: Sequence[Contract], part: Part, as_of: date) -> Par
             unchecked.append(Unchecked(st.instance.id, st.contract.id, problems))
         else:
             findings += mine
-    return PartResult(part.index, part.size, tuple(findings), tuple(unchecked))
+            spans.append(Span(st.instance.id, len(mine), until))
+    return PartResult(part.index, part.size, tuple(findings), tuple(unchecked), tuple(spans))

@@ -13,6 +13,12 @@ from engine.model import Fact, Finding, Kind, Status
 from engine.run.state import InstanceState, Tracked, settle_pending
 
 
+def as_of_words(as_of: date) -> str:
+    """The words of a lapsed deadline's message that name the as-of date: the only part of
+    a deadline's finding that moves with it (``engine.findings.horizon.redate``)."""
+    return f"none by the as-of date {as_of}."
+
+
 def _delta(seconds: int) -> str:
     """``5 minutes``, ``2 hours 5 minutes``, ``3 days 1 hour``."""
     minutes = max(1, round(seconds / 60)) if seconds > 0 else 0
@@ -163,10 +169,7 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
     elif tr.passed:
         status = lapse
         verb = "Lapsed unexercised" if lapse is Status.EXPIRED else "Breached"
-        message = (
-            f"{verb}: no {label} by the deadline {due_text} ({how}); "
-            f"none by the as-of date {as_of}."
-        )
+        message = f"{verb}: no {label} by the deadline {due_text} ({how}); " + as_of_words(as_of)
     elif due_text:
         status, message = Status.OPEN, f"Due {due_text} ({how}); no {label} yet."
     else:

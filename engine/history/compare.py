@@ -177,14 +177,19 @@ def compare(
     """
     if previous is None:
         return Changes(tuple(NEW for _ in current))
-    left = dict(enumerate(previous))  # previous findings not matched yet, by position
+    # previous findings not matched yet, by identity, in position order: each lookup
+    # scans only the findings of one identity (usually one), not the whole last run
+    left: dict[Identity, list[int]] = {}
+    for pos, old in enumerate(previous):
+        left.setdefault(identity(old), []).append(pos)
     marks: list[str | None] = [None] * len(current)
     resolved: list[tuple[int, Resolved]] = []
 
     def take(doc: FindingDoc, wanted: Iterable[str] | None) -> int | None:
-        for pos, old in left.items():
-            if identity(old) == identity(doc) and (wanted is None or state(old) in wanted):
-                del left[pos]
+        same = left.get(identity(doc), [])
+        for k, pos in enumerate(same):
+            if wanted is None or state(previous[pos]) in wanted:
+                del same[k]
                 return pos
         return None
 
@@ -206,7 +211,8 @@ def compare(
                 how = _resolution(dict(previous[pos]), doc)
                 if how is not None:
                     resolved.append((pos, how))
-    resolved += [(pos, _gone(dict(old), as_of)) for pos, old in left.items()]
+    unmatched = sorted(pos for positions in left.values() for pos in positions)
+    resolved += [(pos, _gone(dict(previous[pos]), as_of)) for pos in unmatched]
     return Changes(tuple(m or NEW for m in marks), tuple(r for _, r in sorted(resolved)))
 
 

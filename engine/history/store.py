@@ -1,6 +1,6 @@
 """The run history database: SQLite (stdlib ``sqlite3``), one transaction per run.
 
-Tables (schema version 2, in ``meta``):
+Tables (schema version 3, in ``meta``):
 
 - ``runs``: one row per recorded run: ``seq`` (the run number, increasing), the sorted
   contract ids (JSON), ``as_of``, a ``fingerprint`` of the run's inputs and findings
@@ -14,9 +14,12 @@ Tables (schema version 2, in ``meta``):
   (``resolution``), why in words, and the finding as JSON.
 - ``calendars`` and ``calendar_events``: what each deadline calendar sent last
   (``engine.history.sent``).
+- ``memo``: each instance's findings as the last nightly run that evaluated it made
+  them, for the nightly delta (``engine.history.memo``).
 
 A version 1 database (before ad-hoc runs) is upgraded in place: its runs are all taken
-as nightly runs.
+as nightly runs. A version 2 database (before the memo) is upgraded in place by adding
+the empty ``memo`` table: the next run evaluates every instance and fills it.
 
 Concurrency: a run takes the write lock (``BEGIN IMMEDIATE``) before it reads anything
 and keeps it until it commits, so two runs never interleave; a run that cannot get the
@@ -31,15 +34,17 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.evaluate import Entry
+from engine.history import memo
 from engine.history.compare import Changes, FindingDoc, Resolved, compare, fingerprint, why
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 BUSY_TIMEOUT = 2.0  # seconds a run waits for another run's write to finish
 
 _SCHEMA = (
@@ -88,6 +93,7 @@ _SCHEMA += (  # what each deadline calendar sent last (engine.history.sent)
         last_day TEXT NOT NULL,
         event TEXT NOT NULL,
         PRIMARY KEY (calendar, uid))""",
+    memo.TABLE,
 )
 _UPGRADE_1_TO_2 = (
     "ALTER TABLE runs ADD COLUMN adhoc INTEGER NOT NULL DEFAULT 0",
@@ -119,6 +125,7 @@ class Run:
     inputs: dict[str, list[dict[str, str]]]  # {"rules"|"facts": [{"path", "sha256"}]}
     findings: list[FindingDoc]  # compare.history_doc of each finding, in report order
     recorded_at: str | None = None  # wall-clock time, taken by the CLI
+    memo: Mapping[str, Entry] = field(default_factory=dict)  # instances evaluated: to keep
 
 
 @dataclass(frozen=True)
@@ -196,15 +203,16 @@ def _ensure_schema(db: sqlite3.Connection, path: Path) -> None:
     if tables and "meta" not in tables:
         raise HistoryError(path, "not a ClauseWatch history database (it has other tables)")
     row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone() if tables else None
-    if row is not None and row[0] not in ("1", SCHEMA_VERSION):
+    if row is not None and row[0] not in ("1", "2", SCHEMA_VERSION):
         raise HistoryError(
             path, f"history schema version {row[0]}; this ClauseWatch reads {SCHEMA_VERSION}"
         )
     for statement in _SCHEMA:
         db.execute(statement)
-    if row is not None and row[0] == "1":  # upgrade in place, in this run's transaction
-        for statement in _UPGRADE_1_TO_2:
-            db.execute(statement)
+    if row is not None and row[0] != SCHEMA_VERSION:  # upgrade in place, in this transaction
+        if row[0] == "1":
+            for statement in _UPGRADE_1_TO_2:
+                db.execute(statement)
         db.execute("UPDATE meta SET value = ? WHERE name = 'schema'", (SCHEMA_VERSION,))
     elif row is None:
         db.execute("INSERT INTO meta (name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
@@ -274,6 +282,8 @@ def _record(db: sqlite3.Connection, run: Run, test_pause: str | None) -> Outcome
     ).lastrowid
     assert seq is not None
     _insert_findings(db, seq, run.findings, changes.marks, test_pause)
+    if not adhoc:
+        memo.save(db, run.contracts, run.memo)
     db.executemany(
         "INSERT INTO resolved (run, pos, resolution, doc, why) VALUES (?, ?, ?, ?, ?)",
         [

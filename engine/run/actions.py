@@ -280,8 +280,15 @@ def start_after_breach(run: RunState, st: InstanceState, c: Any, tr: Tracked) ->
     followers = [o for o in st.contract.obligations if o.after_breach_of == ob.id]
     if not followers or tr.due_at is None:
         return
-    breach = Fact(tr.trigger.id, f"breach of {ob.id}", tr.due_at, {}, tr.trigger.loc,
-                  run.clock_seq, tr.trigger.contract)
+    breach = Fact(
+        tr.trigger.id,
+        f"breach of {ob.id}",
+        tr.due_at,
+        {},
+        tr.trigger.loc,
+        run.clock_seq,
+        tr.trigger.contract,
+    )
     for follower in followers:
         if (follower.id, tr.key) not in st.tracked:
             open_instance(run, st, c, follower, tr.key, breach, tr.period)

@@ -1,0 +1,191 @@
+"""The nightly delta: a run with the history takes unchanged instances from the memo, and
+its output is byte for byte that of a full run, night after night, with random new facts."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+import sys
+from dataclasses import fields
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from engine.cli.common import load_inputs
+from engine.evaluate import Entry, Memo, evaluate, evaluate_delta
+from engine.findings.horizon import first_day_past
+from engine.history.memo import finding_doc, finding_of, templates_of
+from engine.output.report import to_json, to_text
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _inputs(rules: list[str], facts: Path, as_of: date):  # noqa: ANN202
+    import argparse
+
+    ns = argparse.Namespace(rules=rules, facts=[str(facts)], as_of=as_of.isoformat())
+    inputs = load_inputs(ns)
+    assert not isinstance(inputs, list), inputs
+    return inputs
+
+
+def _append(log: Path, facts: list[dict]) -> None:
+    with log.open("a", encoding="utf-8") as out:
+        for fact in facts:
+            out.write(json.dumps(fact) + "\n")
+
+
+def _copy_facts(tmp_path: Path, source: Path) -> tuple[Path, Path]:
+    folder = tmp_path / "facts"
+    shutil.copytree(source, folder) if source.is_dir() else folder.mkdir()
+    if source.is_file():
+        shutil.copy(source, folder)
+    logs = sorted(folder.glob("*.jsonl"))
+    return folder, logs[-1]
+
+
+def _nights(rules: list[str], folder: Path, log: Path, start: date, new_facts, seed: int) -> None:  # noqa: ANN001
+    """Six nights: each appends a random batch and moves the as-of on by 1..40 days; the
+    delta's result equals a full run's, as text and JSON, and it evaluates fewer."""
+    rng = random.Random(seed)
+    entries: dict[str, Entry] = {}
+    as_of, fewer = start, 0
+    for night in range(6):
+        batch = new_facts(rng, as_of, night)
+        _append(log, batch)
+        as_of += timedelta(days=rng.randint(1, 40))
+        inputs = _inputs(rules, folder, as_of)
+        memo = Memo(entries, templates_of(inputs.contracts))
+        delta = evaluate_delta(inputs.contracts, inputs.facts, as_of, memo, inputs.held_back)
+        full = evaluate(inputs.contracts, inputs.facts, as_of, inputs.held_back)
+        assert to_json(delta.result) == to_json(full), f"night {night} ({as_of})"
+        assert to_text(delta.result) == to_text(full), f"night {night} ({as_of})"
+        assert delta.result == full
+        entries.update(delta.entries)
+        fewer += night > 0 and delta.evaluated < delta.evaluated + delta.reused
+    assert fewer, "the delta never took an instance from the memo"
+
+
+def test_bundled_portfolio_over_six_nights(tmp_path: Path) -> None:
+    folder, log = _copy_facts(tmp_path, ROOT / "facts")
+    log = folder / "zz-delta.jsonl"
+    log.touch()
+    inputs = _inputs([str(ROOT / "rules")], folder, date(2000, 6, 30))
+    instances = [i.id for c in inputs.contracts for i in c.instances]
+    counter = iter(range(10**6))
+
+    def new_facts(rng: random.Random, as_of: date, night: int) -> list[dict]:
+        if night % 3 == 2:
+            return []  # a night with no news
+        who = rng.choice(instances)
+        day = as_of + timedelta(days=rng.randint(0, 30))
+        fact = {
+            "id": f"d-{next(counter)}",
+            "type": "waiver",
+            "at": f"{day.isoformat()}T12:00:00",
+            "contract": who,
+            "rule": "no-such-rule",
+            "party": "nobody",
+            "clause": "test",
+        }
+        return [fact]
+
+    _nights([str(ROOT / "rules")], folder, log, date(2000, 3, 1), new_facts, seed=3)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("portfolio")
+    script = ROOT / "scripts" / "portfolio.py"
+    argv = [sys.executable, str(script), "--facts", "3000", "--instances", "60"]
+    subprocess.run([*argv, "--shared", "0.02", "--out", str(out)], check=True, capture_output=True)
+    return out
+
+
+def test_generated_portfolio_over_six_nights(small: Path, tmp_path: Path) -> None:
+    folder, _ = _copy_facts(tmp_path, small / "facts")
+    log = folder / "zz-delta.jsonl"
+    lines = (small / "facts").glob("*.jsonl")
+    pool = [json.loads(x) for p in lines for x in p.read_text().splitlines() if x.strip()]
+    # the new facts: copies of existing ones (their kinds and fields), re-dated and re-named
+    counter = iter(range(10**6))
+
+    def new_facts(rng: random.Random, as_of: date, night: int) -> list[dict]:
+        if night == 3:
+            return []
+        chosen = rng.sample([f for f in pool if f.get("contract") != "*"], 5)
+        out = []
+        for fact in chosen:
+            day = as_of + timedelta(days=rng.randint(-2, 20))
+            out.append({**fact, "id": f"d-{next(counter)}", "at": f"{day}T{fact['at'][11:]}"})
+        return out
+
+    rules = [str(small / "rules")]
+    _nights(rules, folder, log, date(2002, 6, 3), new_facts, seed=11)
+
+
+def test_findings_come_back_equal_in_every_field() -> None:
+    inputs = _inputs([str(ROOT / "rules")], ROOT / "facts", date(2001, 3, 1))
+    result = evaluate(inputs.contracts, inputs.facts, inputs.as_of, inputs.held_back)
+    for f in (*result.findings, *result.ahead):
+        back = finding_of(json.loads(json.dumps(finding_doc(f))))
+        for name in (x.name for x in fields(f)):
+            assert repr(getattr(back, name)) == repr(getattr(f, name)), name
+        if f.due_instant is not None:
+            assert back.due_instant.timezone_name == f.due_instant.timezone_name
+
+
+def test_a_deadline_passing_between_nights_is_evaluated_again() -> None:
+    inputs = _inputs([str(ROOT / "rules")], ROOT / "facts", date(2000, 3, 1))
+    memo = Memo({}, templates_of(inputs.contracts))
+    first = evaluate_delta(inputs.contracts, inputs.facts, inputs.as_of, memo, inputs.held_back)
+    dated = {i: e for i, e in first.entries.items() if e.horizon is not None}
+    assert dated, "no instance with an open deadline"
+    instance, entry = next(iter(dated.items()))
+    assert entry.horizon is not None
+    memo = Memo(first.entries, memo.templates)
+    before = entry.horizon - timedelta(days=1)
+    # the facts up to the day before the horizon are the same: still taken from the memo
+    for as_of, taken in ((before, True), (entry.horizon, False)):
+        same = [f for f in inputs.facts if f.day("UTC") <= inputs.as_of - timedelta(days=1)]
+        delta = evaluate_delta(inputs.contracts, same, as_of, memo, inputs.held_back)
+        full = evaluate(inputs.contracts, same, as_of, inputs.held_back)
+        assert to_json(delta.result) == to_json(full)
+        reused = instance not in delta.entries
+        if as_of >= entry.horizon:
+            assert not reused, "an instance whose deadline passed was not evaluated again"
+        elif entry.as_of <= as_of and any(
+            e.digest == entry.digest for e in delta.entries.values()
+        ):
+            assert reused is taken
+
+
+def test_first_day_past_an_end_of_day_deadline() -> None:
+    from engine.days.instants import end_of_day, epoch_us
+
+    last = epoch_us(end_of_day(date(2000, 3, 10), "America/New_York"))
+    assert first_day_past(last, "America/New_York") == date(2000, 3, 11)
+    assert first_day_past(last - 1, "America/New_York") == date(2000, 3, 10)
+
+
+def test_check_history_delta_prints_what_a_full_run_prints(small: Path, tmp_path: Path) -> None:
+    def check(as_of: str, where: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "engine", "check", "--rules", str(small / "rules")]
+        argv += ["--facts", str(small / "facts"), "--as-of", as_of, "--jobs", "1"]
+        argv += ["--history", "history.sqlite", "--debug", *extra]  # the path is printed
+        where.mkdir(exist_ok=True)
+        return subprocess.run(argv, capture_output=True, text=True, cwd=where)
+
+    for fmt in ("json", "text"):
+        delta_db, full_db = tmp_path / f"d-{fmt}", tmp_path / f"f-{fmt}"
+        for as_of in ("2003-01-10", "2003-01-11", "2003-02-20"):
+            delta = check(as_of, delta_db, "--format", fmt)
+            full = check(as_of, full_db, "--format", fmt, "--full")
+            assert (delta.returncode, delta.stdout) == (full.returncode, full.stdout), as_of
+            assert "instances evaluated" in delta.stderr
+            if as_of == "2003-01-11":  # one day on, few facts: most taken from the memo
+                assert "0 unchanged taken" not in delta.stderr, delta.stderr
+        assert "60 of 60 instances evaluated" in full.stderr
