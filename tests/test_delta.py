@@ -138,29 +138,32 @@ def test_findings_come_back_equal_in_every_field() -> None:
             assert back.due_instant.timezone_name == f.due_instant.timezone_name
 
 
-def test_a_deadline_passing_between_nights_is_evaluated_again() -> None:
-    inputs = _inputs([str(ROOT / "rules")], ROOT / "facts", date(2000, 3, 1))
-    memo = Memo({}, templates_of(inputs.contracts))
-    first = evaluate_delta(inputs.contracts, inputs.facts, inputs.as_of, memo, inputs.held_back)
-    dated = {i: e for i, e in first.entries.items() if e.horizon is not None}
-    assert dated, "no instance with an open deadline"
-    instance, entry = next(iter(dated.items()))
-    assert entry.horizon is not None
-    memo = Memo(first.entries, memo.templates)
-    before = entry.horizon - timedelta(days=1)
-    # the facts up to the day before the horizon are the same: still taken from the memo
-    for as_of, taken in ((before, True), (entry.horizon, False)):
-        same = [f for f in inputs.facts if f.day("UTC") <= inputs.as_of - timedelta(days=1)]
-        delta = evaluate_delta(inputs.contracts, same, as_of, memo, inputs.held_back)
-        full = evaluate(inputs.contracts, same, as_of, inputs.held_back)
+def test_a_deadline_passing_between_nights_is_evaluated_again(tmp_path: Path) -> None:
+    # The seed's funding deadline alone: the Agreement accepted Fri 2000-03-03, the deposit
+    # due three NYSE trading days later at 17:00 New York time: Mon 6, Tue 7, Wed 8 ->
+    # 2000-03-08T17:00-05:00 (as tests/test_with_trigger.py counts it). The last tick of
+    # as-of Tue 03-07 (23:59:59 EST) is before it, that of as-of Wed 03-08 after it: the
+    # findings of as-of Mon 03-06 stand through Tue 03-07; the horizon is Wed 03-08.
+    folder = tmp_path / "facts"
+    folder.mkdir()
+    _append(folder / "log.jsonl", [{"id": "acc", "type": "agreement_accepted",
+                                    "at": "2000-03-03T17:00", "contract": "nhtc-series-j"}])
+    rules = [str(ROOT / "rules" / "nhtc-series-j.yaml")]
+    inputs = _inputs(rules, folder, date(2000, 3, 6))
+    first = evaluate_delta(
+        inputs.contracts, inputs.facts, inputs.as_of, Memo({}, templates_of(inputs.contracts))
+    )
+    [entry] = first.entries.values()
+    assert (entry.as_of, entry.horizon) == (date(2000, 3, 6), date(2000, 3, 8))
+    memo = Memo(first.entries, templates_of(inputs.contracts))
+    for as_of, reused, status in ((date(2000, 3, 7), 1, "open"), (date(2000, 3, 8), 0, "breached")):
+        inputs = _inputs(rules, folder, as_of)
+        delta = evaluate_delta(inputs.contracts, inputs.facts, as_of, memo)
+        full = evaluate(inputs.contracts, inputs.facts, as_of)
+        assert (delta.reused, delta.evaluated) == (reused, 1 - reused)
         assert to_json(delta.result) == to_json(full)
-        reused = instance not in delta.entries
-        if as_of >= entry.horizon:
-            assert not reused, "an instance whose deadline passed was not evaluated again"
-        elif entry.as_of <= as_of and any(
-            e.digest == entry.digest for e in delta.entries.values()
-        ):
-            assert reused is taken
+        [funding] = [f for f in full.findings if f.rule == "funding-deadline"]
+        assert (funding.status, funding.due) == (status, "2000-03-08T17:00:00-05:00")
 
 
 def test_first_day_past_an_end_of_day_deadline() -> None:
