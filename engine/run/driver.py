@@ -4,10 +4,13 @@ The engine never reads the clock. Each call runs one part of a run (a batch of
 instances, ``engine.run.partition``) on a durable_rules host with one compiled ruleset
 per contract (``engine.run.hosts``: reused, its sessions deleted after each part, so no
 state passes between runs or parts) and one session per contract instance, then feeds
-the part's facts in time order. Before a
-fact is asserted, a tick at the fact's instant lets durable_rules see every
-deadline that has gone by; a last tick at the end of the as-of day closes the run.
-Cost is linear in the number of facts: each fact is asserted and retracted once.
+the part's facts in time order. Before a fact is asserted, a tick at the fact's
+instant lets durable_rules see every deadline that has gone by; a last tick at the
+end of the as-of day closes the run. A tick is posted only when some open obligation
+of the instance fell due before it (``InstanceState.due_before``): the deadline rules
+are the only ones joining ticks. Messages go to durable_rules' C engine directly
+(``engine.run.calls``). Cost is linear in the number of facts: each fact is asserted
+and retracted once.
 """
 
 from __future__ import annotations
@@ -127,7 +130,9 @@ def _feed(
     """Post the ticks and facts of the part, in time order, then the last tick.
 
     A tick goes before a fact only when event time has moved on and some open obligation
-    of the instance fell due before it: a tick that no deadline rule can join is skipped.
+    of the instance fell due before it, and the last tick only when one fell due before
+    the end of the as-of day: a tick that no deadline rule can join is skipped. So an
+    instance with no fact never opens a session (durable_rules could not delete it).
     """
     memos = {sid: compiled(c).memo_types for sid, c in sessions.items()}
     by_type: dict[str, list[str]] = {}
@@ -160,6 +165,7 @@ def _feed(
                 _post(session, run, memo, retract=False)
     run.clock_seq = max(run.facts, default=0)
     for sid, session in posts.items():
-        tick = {"sid": sid, "id": "t-end", "kind": "tick", "ts": ends[sid]}
-        _post(session, run, tick, retract=False)
-        _post(session, run, tick, retract=True)
+        if run.instances[sid].due_before(ends[sid]):
+            tick = {"sid": sid, "id": "t-end", "kind": "tick", "ts": ends[sid]}
+            _post(session, run, tick, retract=False)
+            _post(session, run, tick, retract=True)
