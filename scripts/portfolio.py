@@ -18,9 +18,10 @@ one instance's life as facts. Two templates are mixed:
   exactly what this script wrote before the credit template was added). Per instance:
   principal (50 to 600 million), tenor (5 to 7 years, up to 10 for the busiest: the
   Maturity Date), fiscal year end (31 December mostly, else 30 June, 30 September or
-  31 March), the maximum leverage (3.50 to 5.50, up to three step-downs), time zone (New York mostly, Chicago,
-  Los Angeles), borrower and agent. Its life, in the mix of the bundled stories
-  (``facts/meridian-term-loan.jsonl``, ``facts/harbor-term-loan.jsonl``): the funding;
+  31 March), the maximum leverage (3.50 to 5.50, up to three step-downs), time zone
+  (New York mostly, Chicago, Los Angeles), borrower and agent. Its life, in the mix of
+  the bundled stories (``facts/meridian-term-loan.jsonl``,
+  ``facts/harbor-term-loan.jsonl``): the funding;
   interest on each Interest Payment Date (mostly on the rolled date or a day before,
   some short and topped up, some late within the grace, some late beyond it or never,
   with a Default known and noticed); amortization and now and then a prepayment; per
