@@ -676,7 +676,7 @@ def portfolio(
         for fact in life.facts[:count]:
             fact["contract"] = iid
             facts.append(fact)
-    files = {"portfolio.yaml": text}
+    files = {"portfolio.yaml": text} if ids else {}  # no instance: no file (not the template's own)
     if m_credit:
         # A random source of its own: the seed template's part does not change with it.
         crng = random.Random(f"credit-{seed}")
@@ -709,7 +709,7 @@ def write(out: Path, files: str | dict[str, str], facts: list[Fact]) -> tuple[Pa
     logs.mkdir(parents=True, exist_ok=True)
     if isinstance(files, str):
         files = {"portfolio.yaml": files}
-    for stale in (CREDIT.name, "credit-portfolio.csv"):
+    for stale in ("portfolio.yaml", CREDIT.name, "credit-portfolio.csv"):
         if stale not in files:
             (rules / stale).unlink(missing_ok=True)  # from an earlier run with --credit
     for name, text in files.items():

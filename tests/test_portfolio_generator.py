@@ -52,6 +52,10 @@ def test_the_same_seed_writes_the_same_bytes(gen, tmp_path, capsys):
     assert files_of(tmp_path / "c") != first
     assert gen.main([*args, "--credit", "0", "--out", str(tmp_path / "a")]) == 0
     assert sorted(files_of(tmp_path / "a")) == ["facts/portfolio.jsonl", "rules/portfolio.yaml"]
+    # --credit 1: the credit template alone (no seed instance, so no seed rule file).
+    files, facts = gen.portfolio(200, 5, seed=5, shared=0.0, credit=1.0)
+    assert sorted(files) == ["credit-agreement.yaml", "credit-portfolio.csv"]
+    assert len(facts) == 200
 
 
 def test_a_mixed_portfolio_checks_with_findings_of_both_templates(gen, tmp_path, capsys):
