@@ -1,10 +1,11 @@
 """Benchmark a portfolio end to end: the CLI on N facts over M instances (not a test).
 
 Generates the portfolio with ``scripts/portfolio.py`` (seeded: the same files every
-time; ``--keep DIR`` keeps them for the next run), then runs ``clausewatch check --format
-json`` on it once per ``--jobs`` value and ``--repeat`` times (interleaved), each in a fresh process
-(``scripts/cli_phases.py``: the command line itself, with its phases timed), and reports
-medians of:
+time; ``--credit`` the share of credit-agreement instances, as there; ``--keep DIR``
+keeps them for the next run, regenerated when an option differs), then runs
+``clausewatch check --format json`` on it once per ``--jobs`` value and ``--repeat``
+times (interleaved), each in a fresh process (``scripts/cli_phases.py``: the command
+line itself, with its phases timed), and reports medians of:
 
 * the phases: read (rule files and fact logs), evaluate (worker processes included),
   report (JSON rendered and printed), and the wall time of the whole process (interpreter
@@ -47,14 +48,16 @@ ROOT = HERE.parent
 def ready(args: argparse.Namespace, folder: Path) -> tuple[Path, Path, float]:
     """The portfolio's rules and facts folders in ``folder`` (generated unless already
     there with the same parameters) and the seconds generating took."""
-    wanted = {k: getattr(args, k) for k in ("facts", "instances", "seed", "shared")}
+    wanted = {k: getattr(args, k) for k in ("facts", "instances", "seed", "shared", "credit")}
     manifest = folder / "portfolio.json"
     rules, logs = folder / "rules", folder / "facts"
     if manifest.exists() and json.loads(manifest.read_text()) == wanted:
         return rules, logs, 0.0
     start = time.perf_counter()
-    text, facts = portfolio.portfolio(args.facts, args.instances, args.seed, args.shared)
-    portfolio.write(folder, text, facts)
+    files, facts = portfolio.portfolio(
+        args.facts, args.instances, args.seed, args.shared, args.credit
+    )
+    portfolio.write(folder, files, facts)
     manifest.write_text(json.dumps(wanted))
     return rules, logs, time.perf_counter() - start
 
@@ -147,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--shared", type=float, default=0.0, metavar="FRACTION",
                         help="fraction of facts without `contract` (default 0)")
+    parser.add_argument("--credit", type=float, default=portfolio.CREDIT_SHARE,
+                        metavar="FRACTION",
+                        help="fraction of the instances of the credit-agreement template "
+                        f"(default {portfolio.CREDIT_SHARE})")
     parser.add_argument("--as-of", default=portfolio.AS_OF)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeat", type=int, default=3, metavar="K")
@@ -159,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         f"python {platform.python_version()} on {platform.system()} {platform.machine()}, "
         f"{len(os.sched_getaffinity(0))} cores available, load average "
         f"{os.getloadavg()[0]:.2f}; {args.facts:,} facts over {args.instances:,} instances "
-        f"(seed {args.seed}, {args.shared:.1%} without contract), as of {args.as_of}",
+        f"(seed {args.seed}, {args.credit:.0%} of them credit agreements, {args.shared:.1%} "
+        f"of the facts without contract), as of {args.as_of}",
         flush=True,
     )
     with tempfile.TemporaryDirectory(prefix="cw-portfolio-") as tmp:
