@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 
 import pendulum
 
@@ -215,11 +216,16 @@ def describe(dt: pendulum.DateTime, tz: str) -> str:
     Seconds (and microseconds) are shown only when non-zero, so that e.g. an end-of-day
     deadline reads ``23:59:59.999999`` rather than being rounded to look earlier.
     """
+    return _described(dt, tz)
+
+
+@lru_cache(maxsize=1 << 16)
+def _described(dt: pendulum.DateTime, tz: str) -> str:
+    """``describe`` worked out (memoized: findings describe the same instants again)."""
     local = pendulum.instance(dt).in_timezone(_zone(tz))
+    clock = f"{local.hour:02d}:{local.minute:02d}"
     if local.microsecond:
-        clock = local.strftime("%H:%M:%S.%f")
+        clock += f":{local.second:02d}.{local.microsecond:06d}"
     elif local.second:
-        clock = local.strftime("%H:%M:%S")
-    else:
-        clock = local.strftime("%H:%M")
-    return f"{local.strftime('%Y-%m-%d')} {clock} {local.tzname()}"
+        clock += f":{local.second:02d}"
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {clock} {local.tzname()}"
