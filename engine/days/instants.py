@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 
 import pendulum
 
@@ -22,7 +23,7 @@ _INSTANT_RE = re.compile(
     r"(Z|[+-][0-9]{2}:[0-9]{2})?)?"
 )
 _HHMM_RE = re.compile(r"([0-9]{2}):([0-9]{2})")
-_EPOCH = datetime(1970, 1, 1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 
 
@@ -30,6 +31,7 @@ class InstantError(ValueError):
     """A date, time or instant that cannot be parsed or does not exist; message is for users."""
 
 
+@lru_cache(maxsize=1024)  # kept: pendulum keeps a zone only while something refers to it
 def _zone(tz: str) -> pendulum.Timezone:
     try:
         return pendulum.timezone(tz)
@@ -52,8 +54,9 @@ def _localize(naive: datetime, tz: str, strict: bool, later: bool = False) -> pe
     ``later``, the later) of its two instants.
     """
     zone = _zone(tz)
-    first = naive.replace(tzinfo=zone, fold=0)
-    second = first.replace(fold=1)
+    wall = (naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second)
+    first = datetime(*wall, naive.microsecond, zone, fold=0)  # (``replace`` costs far more)
+    second = datetime(*wall, naive.microsecond, zone, fold=1)
     if first.utcoffset() != second.utcoffset():
         shown = naive.isoformat(timespec="minutes" if not naive.second else "seconds")
         back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
@@ -70,7 +73,9 @@ def _localize(naive: datetime, tz: str, strict: bool, later: bool = False) -> pe
                 "twice); give an offset"
             )
         return pendulum.instance(second if later else first)
-    return pendulum.instance(first)
+    # What ``pendulum.instance(first)`` gives for a wall time that exists once (it shifts
+    # nothing then, and keeps the zone and fold 0), without its cost.
+    return pendulum.DateTime(*wall, naive.microsecond, zone, fold=0)
 
 
 def parse_date(text: str) -> date:
@@ -96,7 +101,8 @@ def parse_instant(text: str, tz: str) -> pendulum.DateTime:
         )
     try:
         instant = _instant(text, tz, m)
-        instant.astimezone(UTC)  # it must exist as a UTC instant too (not past year 9999)
+        if instant.year in (1, 9999):  # an offset (under a day) moves no other year out
+            instant.astimezone(UTC)  # it must exist as a UTC instant too (not past year 9999)
     except OverflowError:
         raise InstantError(f"{text} is out of range: not an instant in years 1 to 9999") from None
     return instant
@@ -104,6 +110,21 @@ def parse_instant(text: str, tz: str) -> pendulum.DateTime:
 
 def _instant(text: str, tz: str, m: re.Match[str]) -> pendulum.DateTime:
     y, mo, d, hh, mi, ss, frac, off = m.groups()
+    if hh is not None and off is None:  # the common local date-time, built in one step
+        try:
+            naive = datetime(
+                int(y),
+                int(mo),
+                int(d),
+                int(hh),
+                int(mi),
+                int(ss or 0),
+                int((frac or "0").ljust(6, "0")),
+            )
+        except ValueError:
+            pass  # said below, as the date or the time that is impossible
+        else:
+            return _localize(naive, tz, strict=True)
     day = _date(y, mo, d)
     if hh is None:
         return _localize(datetime(day.year, day.month, day.day), tz, strict=True)
@@ -200,8 +221,8 @@ def epoch_us(dt: pendulum.DateTime) -> int:
     offset = dt.utcoffset()
     if offset is None:
         raise ValueError(f"epoch_us needs an aware date-time, got naive {dt.isoformat()}")
-    wall = datetime(dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, dt.microsecond)
-    return (wall - offset - _EPOCH) // _US
+    # (the standard library's subtraction: exact, and far cheaper than pendulum's)
+    return datetime.__sub__(dt, _EPOCH) // _US
 
 
 def format_due(dt: pendulum.DateTime) -> str:
