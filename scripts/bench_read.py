@@ -1,15 +1,20 @@
 """Benchmark reading fact logs: the JSON parse alone, and ``FactReader.read`` (not a test).
 
 Takes a portfolio folder (``rules/`` and ``facts/``, as ``scripts/portfolio.py`` writes
-it) or generates one, then reports medians over ``--repeat`` runs, in microseconds per
-non-blank line:
+it) or generates one, then reports medians over ``--repeat`` runs, in microseconds of this
+process's CPU time (steadier than wall time on a shared machine) per non-blank line:
 
-* the raw parse of every line by the standard library (the decoder ``FactReader`` used
-  until now: ``str`` lines, Python integers), ``orjson`` and ``msgspec`` (``bytes`` lines);
+* the raw parse of every line by the standard library (the exact decoder of
+  ``FactReader``: ``str`` lines, Python integers), ``orjson`` and ``msgspec`` (``bytes``
+  lines);
 * ``FactReader.read`` end to end (the files read, every line checked, the facts sorted and
   numbered), and the part of it on top of the raw parse of the library it uses;
 * with ``--baseline REF``, the same for ``engine/load/facts.py`` as it was at git ``REF``
-  (e.g. ``main``), loaded beside the current one, on the same data in the same process.
+  (e.g. ``main``), loaded beside the current one, on the same data in the same process
+  (with ``engine/days/instants.py`` of ``REF`` too, whose ``parse_instant`` it calls).
+
+Each round runs every measurement once, in turn (interleaved, so that a busy spell of a
+shared machine falls on all alike).
 
 Run::
 
@@ -23,7 +28,6 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
-import json
 import statistics
 import subprocess
 import sys
@@ -49,30 +53,43 @@ def _lines(folder: Path) -> list[bytes]:
     return found
 
 
-def _median_us(fn: Callable[[], Any], count: int, repeat: int) -> float:
-    """The median over ``repeat`` runs of ``fn``'s time, in microseconds per one of ``count``."""
-    times = []
+def _interleaved(jobs: dict[str, Callable[[], Any]], count: int, repeat: int) -> dict[str, float]:
+    """The median over ``repeat`` rounds of each job's CPU time, in microseconds per one of
+    ``count``; each round runs every job once, in turn, so that a busy spell of the machine
+    falls on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in jobs}
     for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) / count * 1e6
+        for name, job in jobs.items():
+            gc.collect()
+            start = time.process_time()
+            job()
+            times[name].append(time.process_time() - start)
+    return {name: statistics.median(t) / count * 1e6 for name, t in times.items()}
 
 
-def _baseline(ref: str) -> ModuleType:
-    """``engine/load/facts.py`` as of git ``ref``, imported under another name."""
+def _module(ref: str, path: str, name: str) -> ModuleType:
+    """The module ``path`` of the repository as of git ``ref``, imported as ``name``."""
     source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{ref}:engine/load/facts.py"],
+        ["git", "-C", str(ROOT), "show", f"{ref}:{path}"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    spec = importlib.util.spec_from_loader("engine.load._facts_baseline", loader=None)
+    spec = importlib.util.spec_from_loader(name, loader=None)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
-    exec(compile(source, f"{ref}:engine/load/facts.py", "exec"), module.__dict__)  # noqa: S102
+    exec(compile(source, f"{ref}:{path}", "exec"), module.__dict__)  # noqa: S102
     return module
+
+
+def _baseline(ref: str) -> ModuleType:
+    """``engine/load/facts.py`` as of git ``ref``, with the instants of that time too."""
+    facts = _module(ref, "engine/load/facts.py", "engine.load._facts_baseline")
+    instants = _module(ref, "engine/days/instants.py", "engine.days._instants_baseline")
+    for name in ("InstantError", "epoch_us", "parse_date", "parse_instant"):
+        if hasattr(facts, name):
+            setattr(facts, name, getattr(instants, name))
+    return facts
 
 
 def _read(reader_class: type, contracts: list[Any], facts: Path) -> int:
@@ -98,6 +115,7 @@ def main() -> int:
     import orjson
 
     from engine.load import facts as current
+    from engine.load.fact_line import EXACT, PARSER
     from engine.load.rules import load_rules
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -121,30 +139,27 @@ def main() -> int:
         text = [line.decode("utf-8") for line in raw]
         n = len(raw)
         contracts = load_rules([str(folder / "rules")]).contracts
-        stdlib = current._DECODER if hasattr(current, "_DECODER") else json.JSONDecoder()
         decoder = msgspec.json.Decoder()
-        parse = {
-            "json": _median_us(lambda: [stdlib.decode(t) for t in text], n, args.repeat),
-            "orjson": _median_us(lambda: [orjson.loads(b) for b in raw], n, args.repeat),
-            "msgspec": _median_us(lambda: [decoder.decode(b) for b in raw], n, args.repeat),
+        jobs: dict[str, Callable[[], Any]] = {
+            "json": lambda: [EXACT.decode(t) for t in text],
+            "orjson": lambda: [orjson.loads(b) for b in raw],
+            "msgspec": lambda: [decoder.decode(b) for b in raw],
+            "current": lambda: _read(current.FactReader, contracts, folder / "facts"),
         }
-        readers: dict[str, Any] = {"current": current}
         if args.baseline:
-            readers[f"baseline {args.baseline}"] = _baseline(args.baseline)
-        reads = {}
-        for name, module in readers.items():
-            reads[name] = _median_us(
-                lambda m=module: _read(m.FactReader, contracts, folder / "facts"), n, args.repeat
+            old = _baseline(args.baseline)
+            jobs[f"baseline {args.baseline}"] = lambda: _read(
+                old.FactReader, contracts, folder / "facts"
             )
-    print(f"{n:,} lines, median of {args.repeat} runs, microseconds per line")
-    for lib, us in parse.items():
-        print(f"  parse {lib:<8} {us:7.2f}")
-    used = getattr(current, "PARSER", "json")
-    for name, us in reads.items():
-        lib = used if name == "current" else "json"
+        us = _interleaved(jobs, n, args.repeat)
+    print(f"{n:,} lines, median of {args.repeat} runs, microseconds of CPU time per line")
+    for lib in ("json", "orjson", "msgspec"):
+        print(f"  parse {lib:<8} {us[lib]:7.2f}")
+    for name in list(jobs)[3:]:
+        lib = PARSER if name == "current" else "json"
         print(
-            f"  FactReader.read {name:<14} {us:7.2f}  ({us * n / 1e6:6.2f} s in all; "
-            f"{us - parse[lib]:6.2f} on top of the {lib} parse)"
+            f"  FactReader.read {name:<14} {us[name]:7.2f}  ({us[name] * n / 1e6:6.2f} s in all; "
+            f"{us[name] - us[lib]:6.2f} on top of the {lib} parse)"
         )
     return 0
 
