@@ -23,7 +23,7 @@ _INSTANT_RE = re.compile(
     r"(Z|[+-][0-9]{2}:[0-9]{2})?)?"
 )
 _HHMM_RE = re.compile(r"([0-9]{2}):([0-9]{2})")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH = datetime(1970, 1, 1)
 _US = timedelta(microseconds=1)
 
 
@@ -110,21 +110,15 @@ def parse_instant(text: str, tz: str) -> pendulum.DateTime:
 
 def _instant(text: str, tz: str, m: re.Match[str]) -> pendulum.DateTime:
     y, mo, d, hh, mi, ss, frac, off = m.groups()
-    if hh is not None and off is None:  # the common local date-time, built in one step
+    if off is None:  # a local date or date-time, built in one step when it exists once
         try:
-            naive = datetime(
-                int(y),
-                int(mo),
-                int(d),
-                int(hh),
-                int(mi),
-                int(ss or 0),
-                int((frac or "0").ljust(6, "0")),
-            )
+            wall = (int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
+            at = pendulum.DateTime(*wall, int(frac.ljust(6, "0")) if frac else 0, _zone(tz))
         except ValueError:
-            pass  # said below, as the date or the time that is impossible
-        else:
-            return _localize(naive, tz, strict=True)
+            pass  # an impossible date or time, or an unknown zone: said below
+        else:  # (what ``_localize`` gives then, without its cost)
+            if at.utcoffset() == datetime(*wall, at.microsecond, at.tzinfo, fold=1).utcoffset():
+                return at
     day = _date(y, mo, d)
     if hh is None:
         return _localize(datetime(day.year, day.month, day.day), tz, strict=True)
@@ -221,8 +215,8 @@ def epoch_us(dt: pendulum.DateTime) -> int:
     offset = dt.utcoffset()
     if offset is None:
         raise ValueError(f"epoch_us needs an aware date-time, got naive {dt.isoformat()}")
-    # (the standard library's subtraction: exact, and far cheaper than pendulum's)
-    return datetime.__sub__(dt, _EPOCH) // _US
+    wall = datetime(dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, dt.microsecond)
+    return (wall - offset - _EPOCH) // _US
 
 
 def format_due(dt: pendulum.DateTime) -> str:
