@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from typing import Any
 
 import pendulum
 
@@ -99,6 +100,9 @@ def parse_instant(text: str, tz: str) -> pendulum.DateTime:
             f"malformed date/time {text!r}: expected YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] "
             "or either with an offset such as Z or -05:00"
         )
+    quick = _quick_local(m.groups(), tz)
+    if quick is not None:
+        return quick[0]
     try:
         instant = _instant(text, tz, m)
         if instant.year in (1, 9999):  # an offset (under a day) moves no other year out
@@ -108,17 +112,45 @@ def parse_instant(text: str, tz: str) -> pendulum.DateTime:
     return instant
 
 
+def parse_instant_us(text: str, tz: str) -> tuple[pendulum.DateTime, int]:
+    """``parse_instant(text, tz)`` and its :func:`epoch_us`, worked out together."""
+    m = _INSTANT_RE.fullmatch(text)
+    quick = _quick_local(m.groups(), tz) if m else None
+    if quick is not None:
+        return quick
+    at = parse_instant(text, tz)
+    return at, epoch_us(at)
+
+
+def _quick_local(groups: tuple[Any, ...], tz: str) -> tuple[pendulum.DateTime, int] | None:
+    """A local date or date-time that exists once in ``tz``, and its epoch microseconds.
+
+    What the general way (``_instant``, ``_localize``) gives for it, built in one step,
+    checked on plain datetimes (a pendulum one is slow to ask its offset). None for any
+    other text: an offset given, an impossible date or time, an unknown zone, a wall time
+    in a gap or there twice, years 1 and 9999 (where the UTC range is checked); the
+    general way then says what it is.
+    """
+    y, mo, d, hh, mi, ss, frac, off = groups
+    if off is not None:
+        return None
+    try:
+        year, month, day = int(y), int(mo), int(d)
+        clock = (int(hh or 0), int(mi or 0), int(ss or 0), int(frac.ljust(6, "0")) if frac else 0)
+        zone = _zone(tz)
+        first = datetime(year, month, day, *clock, zone)
+    except ValueError:  # (InstantError too: an unknown zone)
+        return None
+    offset = first.utcoffset()
+    if offset != datetime(year, month, day, *clock, zone, fold=1).utcoffset() or year in (1, 9999):
+        return None
+    assert offset is not None  # (a zone always has one)
+    wall = datetime(year, month, day, *clock)
+    return pendulum.DateTime(year, month, day, *clock, zone), (wall - offset - _EPOCH) // _US
+
+
 def _instant(text: str, tz: str, m: re.Match[str]) -> pendulum.DateTime:
     y, mo, d, hh, mi, ss, frac, off = m.groups()
-    if off is None:  # a local date or date-time, built in one step when it exists once
-        try:
-            wall = (int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
-            at = pendulum.DateTime(*wall, int(frac.ljust(6, "0")) if frac else 0, _zone(tz))
-        except ValueError:
-            pass  # an impossible date or time, or an unknown zone: said below
-        else:  # (what ``_localize`` gives then, without its cost)
-            if at.utcoffset() == datetime(*wall, at.microsecond, at.tzinfo, fold=1).utcoffset():
-                return at
     day = _date(y, mo, d)
     if hh is None:
         return _localize(datetime(day.year, day.month, day.day), tz, strict=True)

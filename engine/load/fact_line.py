@@ -39,7 +39,7 @@ import msgspec
 import pendulum
 
 from engine.days.calendars import unsupported
-from engine.days.instants import InstantError, epoch_us, parse_date, parse_instant
+from engine.days.instants import InstantError, parse_date, parse_instant_us
 from engine.diagnostics import Location, excerpt, shorten, suggest
 from engine.model import Fact, FactType, FieldSpec
 
@@ -252,8 +252,8 @@ def instant(text: str, tz: str) -> tuple[pendulum.DateTime, int, str]:
     Sound to keep: the result depends on the two strings only, and is immutable (an
     :class:`InstantError` is raised afresh each time, never kept).
     """
-    at = parse_instant(text, tz)
-    return at, epoch_us(at), unsupported(datetime.date(at))  # (a plain date: the same check)
+    at, epoch = parse_instant_us(text, tz)
+    return at, epoch, unsupported(datetime.date(at))  # (a plain date: the same check)
 
 
 def numbered(found: list[Parts]) -> list[Fact]:
