@@ -215,3 +215,69 @@ def test_a_local_date_time_is_the_instant_pendulum_gives(tz: str) -> None:
             assert epoch_us(got) == (wall - offset - datetime(1970, 1, 1)) // timedelta(
                 microseconds=1
             )  # the formula epoch_us had
+
+
+ODD_TEXTS = [
+    "2000-03-14",
+    "2000-03-14T10:00",
+    "2000-03-26T01:30",  # a gap in London
+    "2000-04-02T02:30",  # a gap in New York
+    "2000-10-29T01:30",  # twice in New York and in London
+    "2000-02-29T00:00",
+    "2001-02-29",
+    "2001-02-29T10:00",
+    "2000-13-01",
+    "2000-00-10T10:00",
+    "2000-03-14T24:00",
+    "2000-03-14T23:60",
+    "2000-03-14T10:00:30",
+    "2000-03-14T10:00:00.5",
+    "2000-03-14T10:00Z",
+    "2000-03-14T10:00-05:00",
+    "2000-03-14T\u0661\u0660:00",  # Arabic-Indic digits: int() takes them, the format does not
+    "\uff12000-03-14",
+    "2000-03-14T1:000",
+    "2000-03-14 10:00",
+    "2000-03-14t10:00",
+    "2000-03-14T+1:00",
+    "2000-03-14T-1:00",
+    "0001-01-01",
+    "0001-01-01T00:30",
+    "9999-12-31T23:59",
+    "0000-01-01",
+]
+
+
+def _general(text: str, tz: str) -> object:
+    """What the general way (no quick path) gives: the instant and its epoch, or the error."""
+    from datetime import UTC
+
+    from engine.days import instants
+
+    m = instants._INSTANT_RE.fullmatch(text)
+    if not m:
+        return "malformed"
+    try:
+        at = instants._instant(text, tz, m)
+        at.astimezone(UTC)
+    except OverflowError:
+        return "out of range"
+    except instants.InstantError as exc:
+        return str(exc)
+    return type(at), at, at.tzinfo, at.fold, at.isoformat(), epoch_us(at)
+
+
+@pytest.mark.parametrize("tz", ["America/New_York", "Europe/London", "Asia/Kolkata", "No/Where"])
+def test_the_quick_local_instant_is_the_general_one(tz: str) -> None:
+    from engine.days.instants import InstantError, parse_instant_us
+
+    for text in ODD_TEXTS:
+        try:
+            at, us = parse_instant_us(text, tz)
+            assert parse_instant(text, tz) == at
+            got: object = type(at), at, at.tzinfo, at.fold, at.isoformat(), us
+        except InstantError as exc:
+            got = str(exc)
+            got = "malformed" if got.startswith("malformed date/time") else got
+            got = "out of range" if "out of range: not an instant" in str(got) else got
+        assert got == _general(text, tz), text

@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from typing import Any
 
 import pendulum
 
@@ -94,15 +93,15 @@ def parse_instant(text: str, tz: str) -> pendulum.DateTime:
     ``tz`` (rejected if it does not exist or is ambiguous there); with a ``Z`` or ``+HH:MM``
     suffix it is that exact instant, kept in the offset given.
     """
+    quick = _quick_local(text, tz)
+    if quick is not None:
+        return quick[0]
     m = _INSTANT_RE.fullmatch(text)
     if not m:
         raise InstantError(
             f"malformed date/time {text!r}: expected YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] "
             "or either with an offset such as Z or -05:00"
         )
-    quick = _quick_local(m.groups(), tz)
-    if quick is not None:
-        return quick[0]
     try:
         instant = _instant(text, tz, m)
         if instant.year in (1, 9999):  # an offset (under a day) moves no other year out
@@ -114,39 +113,62 @@ def parse_instant(text: str, tz: str) -> pendulum.DateTime:
 
 def parse_instant_us(text: str, tz: str) -> tuple[pendulum.DateTime, int]:
     """``parse_instant(text, tz)`` and its :func:`epoch_us`, worked out together."""
-    m = _INSTANT_RE.fullmatch(text)
-    quick = _quick_local(m.groups(), tz) if m else None
+    quick = _quick_local(text, tz)
     if quick is not None:
         return quick
     at = parse_instant(text, tz)
     return at, epoch_us(at)
 
 
-def _quick_local(groups: tuple[Any, ...], tz: str) -> tuple[pendulum.DateTime, int] | None:
-    """A local date or date-time that exists once in ``tz``, and its epoch microseconds.
+def _quick_local(text: str, tz: str) -> tuple[pendulum.DateTime, int] | None:
+    """``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM`` when that wall time exists once in ``tz``, and
+    its epoch microseconds.
 
-    What the general way (``_instant``, ``_localize``) gives for it, built in one step,
-    checked on plain datetimes (a pendulum one is slow to ask its offset). None for any
-    other text: an offset given, an impossible date or time, an unknown zone, a wall time
-    in a gap or there twice, years 1 and 9999 (where the UTC range is checked); the
-    general way then says what it is.
+    What the general way (``_instant``, ``_localize``) gives for it, built in one step with
+    what the day's date gives kept (:func:`_local_day`), and checked on plain datetimes (a
+    pendulum one is slow to ask its offset). None for any other text (another form, an
+    impossible date or time, an unknown zone, a wall time in a gap or there twice, years 1
+    and 9999): the general way then says what it is.
     """
-    y, mo, d, hh, mi, ss, frac, off = groups
-    if off is not None:
+    size = len(text)
+    if not (size == 10 or (size == 16 and text[10] == "T" and text[13] == ":")):
+        return None
+    day = _local_day(text[:10], tz)
+    if day is None or not text.isascii():
+        return None
+    year, month, mday, zone, midnight_us = day
+    hour = minute = 0
+    if size == 16:
+        hh, mm = text[11:13], text[14:16]
+        if not (hh.isdigit() and mm.isdigit()):  # (ASCII: only 0-9 are digits)
+            return None
+        hour, minute = int(hh), int(mm)
+        if hour > 23 or minute > 59:
+            return None
+    first = datetime(year, month, mday, hour, minute, 0, 0, zone)
+    offset = first.utcoffset()
+    second = datetime(year, month, mday, hour, minute, 0, 0, zone, fold=1)
+    if offset is None or offset != second.utcoffset():
+        return None
+    us = midnight_us + (hour * 3600 + minute * 60) * 1_000_000 - offset // _US
+    return pendulum.DateTime(year, month, mday, hour, minute, 0, 0, zone), us
+
+
+@lru_cache(maxsize=4096)
+def _local_day(text: str, tz: str) -> tuple[int, int, int, pendulum.Timezone, int] | None:
+    """Year, month, day, zone and the naive epoch microseconds of midnight of a date
+    ``YYYY-MM-DD`` in ``tz``; None if it is not one, or in years 1 and 9999."""
+    m = _DATE_RE.fullmatch(text)
+    if not m:
         return None
     try:
-        year, month, day = int(y), int(mo), int(d)
-        clock = (int(hh or 0), int(mi or 0), int(ss or 0), int(frac.ljust(6, "0")) if frac else 0)
+        day = date(int(m[1]), int(m[2]), int(m[3]))
         zone = _zone(tz)
-        first = datetime(year, month, day, *clock, zone)
     except ValueError:  # (InstantError too: an unknown zone)
         return None
-    offset = first.utcoffset()
-    if offset != datetime(year, month, day, *clock, zone, fold=1).utcoffset() or year in (1, 9999):
+    if day.year in (1, 9999):
         return None
-    assert offset is not None  # (a zone always has one)
-    wall = datetime(year, month, day, *clock)
-    return pendulum.DateTime(year, month, day, *clock, zone), (wall - offset - _EPOCH) // _US
+    return day.year, day.month, day.day, zone, (day - _EPOCH.date()).days * 86_400_000_000
 
 
 def _instant(text: str, tz: str, m: re.Match[str]) -> pendulum.DateTime:
