@@ -70,7 +70,7 @@ class FactReader:
         self.all_types: dict[str, FactType] | None = None  # every template's, merged in order
         self.routes: dict[tuple[Any, str], Any] = {}  # see ``_fast_route``
         self.plain_fields: dict[int, PlainFields] = {}  # id of a fact type -> its check
-        self.kept: list[FactType] = []
+        self.kept: list[FactType] = []  # the fact types of ``plain_fields`` (ids stay theirs)
 
     def _takers(self, fact_type: str) -> list[str]:
         """The instances whose template has ``fact_type``, sorted (worked out once a type)."""
