@@ -31,6 +31,7 @@ class InstantError(ValueError):
     """A date, time or instant that cannot be parsed or does not exist; message is for users."""
 
 
+@lru_cache(maxsize=1024)  # kept: pendulum keeps a zone only while something refers to it
 def _zone(tz: str) -> pendulum.Timezone:
     try:
         return pendulum.timezone(tz)
@@ -53,8 +54,9 @@ def _localize(naive: datetime, tz: str, strict: bool, later: bool = False) -> pe
     ``later``, the later) of its two instants.
     """
     zone = _zone(tz)
-    first = naive.replace(tzinfo=zone, fold=0)
-    second = first.replace(fold=1)
+    wall = (naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second)
+    first = datetime(*wall, naive.microsecond, zone, fold=0)  # (``replace`` costs far more)
+    second = datetime(*wall, naive.microsecond, zone, fold=1)
     if first.utcoffset() != second.utcoffset():
         shown = naive.isoformat(timespec="minutes" if not naive.second else "seconds")
         back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
@@ -71,7 +73,9 @@ def _localize(naive: datetime, tz: str, strict: bool, later: bool = False) -> pe
                 "twice); give an offset"
             )
         return pendulum.instance(second if later else first)
-    return pendulum.instance(first)
+    # What ``pendulum.instance(first)`` gives for a wall time that exists once (it shifts
+    # nothing then, and keeps the zone and fold 0), without its cost.
+    return pendulum.DateTime(*wall, naive.microsecond, zone, fold=0)
 
 
 def parse_date(text: str) -> date:
@@ -89,6 +93,9 @@ def parse_instant(text: str, tz: str) -> pendulum.DateTime:
     ``tz`` (rejected if it does not exist or is ambiguous there); with a ``Z`` or ``+HH:MM``
     suffix it is that exact instant, kept in the offset given.
     """
+    quick = _quick_local(text, tz)
+    if quick is not None:
+        return quick[0]
     m = _INSTANT_RE.fullmatch(text)
     if not m:
         raise InstantError(
@@ -97,10 +104,71 @@ def parse_instant(text: str, tz: str) -> pendulum.DateTime:
         )
     try:
         instant = _instant(text, tz, m)
-        instant.astimezone(UTC)  # it must exist as a UTC instant too (not past year 9999)
+        if instant.year in (1, 9999):  # an offset (under a day) moves no other year out
+            instant.astimezone(UTC)  # it must exist as a UTC instant too (not past year 9999)
     except OverflowError:
         raise InstantError(f"{text} is out of range: not an instant in years 1 to 9999") from None
     return instant
+
+
+def parse_instant_us(text: str, tz: str) -> tuple[pendulum.DateTime, int]:
+    """``parse_instant(text, tz)`` and its :func:`epoch_us`, worked out together."""
+    quick = _quick_local(text, tz)
+    if quick is not None:
+        return quick
+    at = parse_instant(text, tz)
+    return at, epoch_us(at)
+
+
+def _quick_local(text: str, tz: str) -> tuple[pendulum.DateTime, int] | None:
+    """``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM`` when that wall time exists once in ``tz``, and
+    its epoch microseconds.
+
+    What the general way (``_instant``, ``_localize``) gives for it, built in one step with
+    what the day's date gives kept (:func:`_local_day`), and checked on plain datetimes (a
+    pendulum one is slow to ask its offset). None for any other text (another form, an
+    impossible date or time, an unknown zone, a wall time in a gap or there twice, years 1
+    and 9999): the general way then says what it is.
+    """
+    size = len(text)
+    if not (size == 10 or (size == 16 and text[10] == "T" and text[13] == ":")):
+        return None
+    day = _local_day(text[:10], tz)
+    if day is None or not text.isascii():
+        return None
+    year, month, mday, zone, midnight_us = day
+    hour = minute = 0
+    if size == 16:
+        hh, mm = text[11:13], text[14:16]
+        if not (hh.isdigit() and mm.isdigit()):  # (ASCII: only 0-9 are digits)
+            return None
+        hour, minute = int(hh), int(mm)
+        if hour > 23 or minute > 59:
+            return None
+    first = datetime(year, month, mday, hour, minute, 0, 0, zone)
+    offset = first.utcoffset()
+    second = datetime(year, month, mday, hour, minute, 0, 0, zone, fold=1)
+    if offset is None or offset != second.utcoffset():
+        return None
+    us = midnight_us + (hour * 3600 + minute * 60) * 1_000_000 - offset // _US
+    return pendulum.DateTime(year, month, mday, hour, minute, 0, 0, zone), us
+
+
+@lru_cache(maxsize=4096)
+def _local_day(text: str, tz: str) -> tuple[int, int, int, pendulum.Timezone, int] | None:
+    """Year, month, day, zone and the naive epoch microseconds of midnight of a date
+    ``YYYY-MM-DD`` in ``tz``; None if it is not one, or in years 1 and 9999."""
+    m = _DATE_RE.fullmatch(text)
+    if not m:
+        return None
+    try:
+        day = date(int(m[1]), int(m[2]), int(m[3]))
+        zone = _zone(tz)
+    except ValueError:  # (InstantError too: an unknown zone)
+        return None
+    if day.year in (1, 9999):
+        return None
+    return day.year, day.month, day.day, zone, (day - _EPOCH.date()).days * 86_400_000_000
 
 
 def _instant(text: str, tz: str, m: re.Match[str]) -> pendulum.DateTime:

@@ -40,6 +40,9 @@ def builtin_types(parties: list[str]) -> dict[str, FactType]:
     }
 
 
+REFERRING = frozenset({"waiver", "parameter_changed"})  # the types reference_problems checks
+
+
 def reference_problems(
     fact_type: str, values: dict[str, Any], contracts: list[Contract]
 ) -> list[tuple[str, str]]:

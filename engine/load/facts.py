@@ -9,119 +9,33 @@ sorted by ``at``; ties keep file order (files in the order given, folders in nam
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Collection
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from engine.days.calendars import unsupported
-from engine.days.instants import InstantError, epoch_us, parse_date, parse_instant
+from engine.days.instants import InstantError
 from engine.diagnostics import Diagnostic, InputError, Location, excerpt, shorten, suggest
-from engine.load.builtins import reference_problems
+from engine.load.builtins import REFERRING, reference_problems
 from engine.load.fact_files import FactFiles, find_fact_files
-from engine.model import Contract, Fact, FactType, FieldSpec
+from engine.load.fact_line import EXACT as _DECODER
+from engine.load.fact_line import (
+    Parts,
+    PlainFields,
+    collector_paused,
+    instant,
+    numbered,
+    plain_object,
+)
+from engine.load.fact_line import field_values as _fields
+from engine.load.fact_line import key_columns as _columns
+from engine.load.fact_line import name as _name
+from engine.model import Contract, Fact, FactType
 
-RESERVED = ("id", "type", "at", "contract")
 ALL = "*"  # `"contract": "*"`: every instance that can take the fact
-NUMERIC = {"integer": "whole number", "number": "number"}
-# Numbers of facts are amounts and counts: at most a quadrillion in size, which keeps every
-# sum, product and late payment exact in the 28 significant digits the engine computes in.
-MAX_NUMBER = 10**15
-_NUMBERS = (int, float, Decimal)
-MAX_DIGITS = 4000  # longer integers are not even converted (Python refuses past 4300)
-
-
-def _integer(text: str) -> int | Decimal:
-    """A JSON integer; a very long one stays a Decimal (out of range, said by the check)."""
-    return int(text) if len(text) <= MAX_DIGITS else Decimal(text)
-
-
-def _name(text: str) -> str:
-    """A name from a fact (a key, an id, a type) as a message quotes it: 100 characters at most."""
-    return shorten(text, 100)
-
-
-_DECODER = json.JSONDecoder(parse_int=_integer)  # stateless: one for every line
-
-
-def _check_field(spec: FieldSpec, value: Any) -> tuple[Any, str]:
-    """The value converted to its field type, or an error message."""
-    kind = spec.type
-    if kind == "string" and not isinstance(value, str):
-        return None, f"must be a string, not {excerpt(value)}"
-    if kind == "boolean" and not isinstance(value, bool):
-        return None, f"must be true or false, not {excerpt(value)}"
-    if kind in NUMERIC and (isinstance(value, bool) or not isinstance(value, _NUMBERS)):
-        return None, f"must be a {NUMERIC[kind]}, not {excerpt(value)}"
-    if kind in NUMERIC and isinstance(value, float) and not math.isfinite(value):
-        return None, f"must be a finite {NUMERIC[kind]}, not {excerpt(value)}"
-    if kind in NUMERIC and abs(value) > MAX_NUMBER:
-        return None, f"is out of range: at most 10^15 in size, not {excerpt(value)}"
-    if kind == "integer" and isinstance(value, float):
-        if not value.is_integer():
-            return None, f"must be a whole number, not {excerpt(value)}"
-        value = int(value)
-    if kind == "date":
-        if not isinstance(value, str):
-            return None, f"must be a date YYYY-MM-DD, not {excerpt(value)}"
-        try:
-            value = parse_date(value)
-        except InstantError as exc:
-            return None, f"is not a date: {exc}"
-        if unsupported(value):
-            return None, f"is out of range: {unsupported(value)}"
-    if spec.minimum is not None and value < spec.minimum:
-        return None, f"must be at least {spec.minimum:g}, not {excerpt(value)}"
-    if spec.maximum is not None and value > spec.maximum:
-        return None, f"must be at most {spec.maximum:g}, not {excerpt(value)}"
-    if spec.choices and value not in spec.choices:
-        hint = suggest(value, spec.choices)
-        return None, f"must be one of {', '.join(spec.choices)}, not {excerpt(value)}{hint}"
-    return value, ""
-
-
-def _fields(ftype: FactType, obj: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """The fact's field values, and its problems as (field name or "", message)."""
-    values: dict[str, Any] = {}
-    problems: list[tuple[str, str]] = []
-    for name in obj:
-        if name not in RESERVED and name not in ftype.fields:
-            hint = suggest(name, ftype.fields)
-            problems.append((name, f"`{ftype.name}` has no field `{_name(name)}`{hint}"))
-    for name, spec in ftype.fields.items():
-        if name not in obj or obj[name] is None:
-            if spec.required:
-                problems.append(("", f"`{ftype.name}` needs field `{name}` ({spec.type})"))
-            elif spec.default is not None:
-                values[name] = spec.default
-            continue
-        value, message = _check_field(spec, obj[name])
-        if message:
-            problems.append((name, f"field `{name}` {message}"))
-        else:
-            values[name] = value
-    return values, problems
-
-
-def _columns(line: str) -> list[tuple[str, int, int]]:
-    """Each top-level key of a valid JSON object line, with the 1-based columns of key and value."""
-    decoder, found = _DECODER, []
-    i = _blank(line, 0) + 1  # just after "{"
-    while (i := _blank(line, i)) < len(line) and line[i] == '"':
-        key, end = json.decoder.scanstring(line, i + 1)
-        value_at = _blank(line, _blank(line, end) + 1)  # after the ":"
-        _, after = decoder.raw_decode(line, value_at)
-        found.append((key, i + 1, value_at + 1))
-        i = _blank(line, after)
-        i += line[i : i + 1] == ","
-    return found
-
-
-def _blank(line: str, i: int) -> int:
-    while i < len(line) and line[i] in " \t\r\n":
-        i += 1
-    return i
+_BOM = b"\xef\xbb\xbf"
+_SLOW = object()  # the fast path's answer for a line that must be read the exact way
+_NO_ID = object()
+Route = tuple[str, FactType, str, PlainFields]  # see FactReader._fast_route
 
 
 class FactReader:
@@ -152,6 +66,11 @@ class FactReader:
         self.facts: list[Fact] = []  # the sound facts of the last ``read``, numbered
         self.takers: dict[str, list[str]] = {}  # fact type -> the instances that take it
         self.zones: dict[str, list[str]] = {}  # fact type -> those instances' time zones
+        self.taker_sets: dict[str, frozenset[str]] = {}  # fact type -> ``takers``, as a set
+        self.all_types: dict[str, FactType] | None = None  # every template's, merged in order
+        self.routes: dict[tuple[Any, str], Any] = {}  # see ``_fast_route``
+        self.plain_fields: dict[int, PlainFields] = {}  # id of a fact type -> its check
+        self.kept: list[FactType] = []  # the fact types of ``plain_fields`` (ids stay theirs)
 
     def _takers(self, fact_type: str) -> list[str]:
         """The instances whose template has ``fact_type``, sorted (worked out once a type)."""
@@ -161,13 +80,20 @@ class FactReader:
             self.takers[fact_type] = found
         return found
 
+    def _taker_set(self, fact_type: str) -> frozenset[str]:
+        found = self.taker_sets.get(fact_type)
+        if found is None:
+            found = self.taker_sets[fact_type] = frozenset(self._takers(fact_type))
+        return found
+
     def _types(self, contract_id: str | None) -> dict[str, FactType]:
         if contract_id is not None and contract_id != ALL:
             return self.instance_ids[contract_id].fact_types
-        merged: dict[str, FactType] = {}
-        for c in self.contracts:
-            merged.update(c.fact_types)
-        return merged
+        if self.all_types is None:  # merged once: the contracts do not change
+            self.all_types = {}
+            for c in self.contracts:
+                self.all_types.update(c.fact_types)
+        return self.all_types
 
     def _contracts(self, contract_id: str | None) -> list[Contract]:
         if contract_id is not None and contract_id != ALL:
@@ -194,8 +120,94 @@ class FactReader:
         for instance in who:
             self.blame.setdefault(instance, []).extend(problems)
 
-    def parse_line(self, loc: Location, line: str) -> Fact | None:
-        """One line to a Fact, or None with every problem of the line recorded."""
+    def parse_line(self, loc: Location, line: str | bytes) -> Fact | None:
+        """One line to a Fact, or None with every problem of the line recorded.
+
+        ``line`` is text, or UTF-8 bytes known to be valid (as ``read`` gives them).
+        """
+        parts = self._parts(loc, line)
+        if parts is None:
+            return None
+        _, fact_id, fact_type, at, values, loc, contract = parts
+        return Fact(fact_id, fact_type, at, values, loc, contract=contract)
+
+    def _parts(self, loc: Location, line: str | bytes) -> Parts | None:
+        """The parts of the line's Fact, or None: the fast way when it can be, else exactly."""
+        obj = plain_object(line)
+        if obj is not None:
+            found = self._fast(loc, obj)
+            if found is not _SLOW:
+                return found  # type: ignore[return-value]
+        return self._exact(loc, line if isinstance(line, str) else line.decode("utf-8"))
+
+    def _fast(self, loc: Location, obj: dict[str, Any]) -> Parts | object | None:
+        """A sound fact's parts from a plain object, or ``_SLOW`` at the first doubt.
+
+        The checks of ``_exact`` for a line with no problem: at any problem, the line is
+        read again the exact way, which says every problem with its column. So nothing is
+        recorded here but the fact's id, once the fact is sound.
+        """
+        kind, text = obj.get("type"), obj.get("at")
+        if type(kind) is not str or type(text) is not str:
+            return _SLOW
+        key = (obj.get("contract"), kind)
+        route = self.routes.get(key)
+        if route is None:
+            route = self.routes[key] = self._fast_route(*key)
+        if type(route) is not tuple:
+            return route  # _SLOW, or None for an instance held back (as ``_exact`` does)
+        tz, ftype, contract, fields = route
+        fact_id = obj.get("id", _NO_ID)
+        if fact_id is _NO_ID:
+            fact_id = f"{loc.path}:{loc.line}"
+        if type(fact_id) is not str or not fact_id or fact_id in self.seen_ids:
+            return _SLOW
+        try:
+            at, epoch, outside = instant(text, tz)
+        except InstantError:
+            return _SLOW
+        if outside or (contract == ALL and not self._one_instant(text, ftype)):
+            return _SLOW
+        values = fields.values(obj)
+        if values is None or (
+            ftype.name in REFERRING
+            and reference_problems(ftype.name, values, self._contracts(contract))
+        ):
+            return _SLOW
+        self.seen_ids[fact_id] = loc
+        return epoch, fact_id, ftype.name, at, values, loc, contract
+
+    def _fast_route(self, contract: Any, kind: str) -> Route | object:
+        """For a line of type ``kind`` naming ``contract`` (None: none): the time zone of its
+        ``at``, its fact type, the instance it goes to and its fields' check, when these are
+        sound; else ``_SLOW``, or None for an instance held back. The same for every such
+        line."""
+        if contract is not None:
+            if type(contract) is not str:
+                return _SLOW
+            if contract in self.held_back:
+                return None
+            if contract != ALL and contract not in self.instance_ids:
+                return _SLOW
+        tz = self._tz(contract, kind)
+        ftype = self._types(contract).get(kind)
+        if ftype is None:
+            return _SLOW
+        takers = self._taker_set(ftype.name)
+        if contract is None:
+            if len(takers) != 1:
+                return _SLOW
+            (contract,) = takers
+        elif contract != ALL and contract not in takers:
+            return _SLOW
+        fields = self.plain_fields.get(id(ftype))
+        if fields is None:
+            fields = self.plain_fields[id(ftype)] = PlainFields(ftype)
+            self.kept.append(ftype)  # (so that its id stays its own)
+        return tz, ftype, contract, fields
+
+    def _exact(self, loc: Location, line: str) -> Parts | None:
+        """The parts of the line's Fact, or None with every problem of the line recorded."""
         before = len(self.problems)
 
         def fail(message: str, col: int = 0) -> None:
@@ -243,15 +255,16 @@ class FactReader:
             fail(f"duplicate fact id `{_name(fact_id)}` (first at {where})", cols["id"])
         else:
             self.seen_ids[fact_id] = loc
-        at = None
+        at, epoch = None, 0
         if isinstance(obj.get("at"), str):
             try:
-                at = parse_instant(obj["at"], self._tz(contract, obj.get("type")))
+                at, epoch, outside = instant(obj["at"], self._tz(contract, obj.get("type")))
             except InstantError as exc:
                 fail(f"`at`: {shorten(str(exc), 200)}", cols["at"])
-            if at is not None and unsupported(at.date()):
-                fail(f"`at`: {unsupported(at.date())}", cols["at"])
-                at = None
+            else:
+                if outside:
+                    fail(f"`at`: {outside}", cols["at"])
+                    at = None
         ftype, values = None, {}
         if isinstance(obj.get("type"), str):
             types = self._types(contract)
@@ -279,11 +292,11 @@ class FactReader:
             self._charge(obj, contract, self.problems[before:])
         if len(self.problems) > before or ftype is None or at is None or contract is None:
             return None
-        return Fact(fact_id, ftype.name, at, values, loc, contract=contract)
+        return epoch, fact_id, ftype.name, at, values, loc, contract
 
     def _one_instant(self, text: str, ftype: FactType) -> bool:
         """Whether ``at`` is the same instant in the zone of every instance taking the type."""
-        return len({parse_instant(text, tz) for tz in self._zones(ftype.name)}) <= 1
+        return len({instant(text, tz)[1] for tz in self._zones(ftype.name)}) <= 1
 
     def _zones(self, fact_type: str) -> list[str]:
         """The time zones of the instances that take ``fact_type``, in their order, once each."""
@@ -302,7 +315,7 @@ class FactReader:
         if contract == ALL:
             return ALL
         if contract is not None:
-            if contract not in takers:
+            if contract not in self._taker_set(fact_type):
                 template = self.instance_ids[contract].id
                 fail(
                     f"contract `{contract}` (template `{template}`) has no fact type `{fact_type}`",
@@ -330,31 +343,31 @@ class FactReader:
         files = files or find_fact_files(paths)
         self.warnings = files.warnings
         self.problems += files.problems
-        facts: list[Fact] = []
-        for p in files.paths:
-            for number, line in self._lines(p):
-                fact = self.parse_line(Location(str(p), number), line)
-                if fact is not None:
-                    facts.append(fact)
+        found: list[Parts] = []
+        with collector_paused():
+            for p in files.paths:
+                path = str(p)
+                for number, line in self._lines(p):
+                    parts = self._parts(Location(path, number), line)
+                    if parts is not None:
+                        found.append(parts)
+            self.facts = numbered(found)
         charged = {id(d) for ds in self.blame.values() for d in ds}
         self._charge(None, None, [d for d in self.problems if id(d) not in charged])
-        facts.sort(key=lambda f: epoch_us(f.at))  # stable: ties keep file order
-        self.facts = [
-            Fact(f.id, f.type, f.at, f.fields, f.loc, seq, f.contract)
-            for seq, f in enumerate(facts, start=1)
-        ]
         if self.problems:
             raise InputError([*self.problems, *self.warnings])
         return self.facts
 
-    def _lines(self, path: Path) -> list[tuple[int, str]]:
+    def _lines(self, path: Path) -> list[tuple[int, bytes]]:
         """The numbered lines of a fact log that are not blank; a problem if it cannot be read.
 
         Lines end at ``\n`` only (a ``\r`` before it is dropped): a U+2028 or U+0085 inside
         a JSON string is text, not the end of a line, and never shifts the line numbers.
+        The whole file is checked to be UTF-8 first, so every line is valid UTF-8.
         """
         try:
-            text = path.read_bytes().decode("utf-8-sig")
+            data = path.read_bytes()
+            data.decode("utf-8-sig")  # only checked: the lines are kept as bytes
         except OSError as exc:
             message = f"cannot read fact log: {exc.strerror or exc}"
             self.problems.append(Diagnostic(Location(str(path)), message))
@@ -364,8 +377,8 @@ class FactReader:
             message = f"cannot read fact log: not UTF-8 text (byte {exc.object[exc.start]:#x})"
             self.problems.append(Diagnostic(Location(str(path), line), message))
             return []
-        lines = (line.removesuffix("\r") for line in text.split("\n"))
-        return [(n, line) for n, line in enumerate(lines, start=1) if line.strip(" \t\r")]
+        lines = (line.removesuffix(b"\r") for line in data.removeprefix(_BOM).split(b"\n"))
+        return [(n, line) for n, line in enumerate(lines, start=1) if line.strip(b" \t\r")]
 
 
 def read_facts(paths: list[str], contracts: list[Contract]) -> list[Fact]:

@@ -1,0 +1,168 @@
+"""Benchmark reading fact logs: the JSON parse alone, and ``FactReader.read`` (not a test).
+
+Takes a portfolio folder (``rules/`` and ``facts/``, as ``scripts/portfolio.py`` writes
+it) or generates one, then reports medians over ``--repeat`` runs, in microseconds of this
+process's CPU time (steadier than wall time on a shared machine) per non-blank line:
+
+* the raw parse of every line by the standard library (the exact decoder of
+  ``FactReader``: ``str`` lines, Python integers), ``orjson`` and ``msgspec`` (``bytes``
+  lines);
+* ``FactReader.read`` end to end (the files read, every line checked, the facts sorted and
+  numbered), and the part of it on top of the raw parse of the library it uses;
+* with ``--baseline REF``, the same for ``engine/load/facts.py`` as it was at git ``REF``
+  (e.g. ``main``), loaded beside the current one, on the same data in the same process
+  (with ``engine/days/instants.py`` of ``REF`` too, whose ``parse_instant`` it calls).
+
+Each round runs every measurement once, in turn (interleaved, so that a busy spell of a
+shared machine falls on all alike).
+
+Run::
+
+    python scripts/portfolio.py --facts 100000 --instances 1000 --out /tmp/pf100k
+    python scripts/bench_read.py /tmp/pf100k --repeat 5 --baseline main
+    python scripts/bench_read.py --facts 20000     # generates a portfolio in a temporary folder
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def _lines(folder: Path) -> list[bytes]:
+    """The non-blank lines of every ``.jsonl`` file under ``folder``, as bytes."""
+    found: list[bytes] = []
+    for path in sorted(folder.rglob("*.jsonl")):
+        for line in path.read_bytes().split(b"\n"):
+            if line.strip(b" \t\r"):
+                found.append(line)
+    return found
+
+
+def _interleaved(jobs: dict[str, Callable[[], Any]], count: int, repeat: int) -> dict[str, float]:
+    """The median over ``repeat`` rounds of each job's CPU time, in microseconds per one of
+    ``count``; each round runs every job once, in turn, so that a busy spell of the machine
+    falls on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in jobs}
+    for _ in range(repeat):
+        for name, job in jobs.items():
+            gc.collect()
+            start = time.process_time()
+            job()
+            times[name].append(time.process_time() - start)
+    return {name: statistics.median(t) / count * 1e6 for name, t in times.items()}
+
+
+def _module(ref: str, path: str, name: str) -> ModuleType:
+    """The module ``path`` of the repository as of git ``ref``, imported as ``name``."""
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{ref}:{path}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    exec(compile(source, f"{ref}:{path}", "exec"), module.__dict__)  # noqa: S102
+    return module
+
+
+def _baseline(ref: str) -> ModuleType:
+    """``engine/load/facts.py`` as of git ``ref``, with the instants of that time too."""
+    facts = _module(ref, "engine/load/facts.py", "engine.load._facts_baseline")
+    instants = _module(ref, "engine/days/instants.py", "engine.days._instants_baseline")
+    for name in ("InstantError", "epoch_us", "parse_date", "parse_instant"):
+        if hasattr(facts, name):
+            setattr(facts, name, getattr(instants, name))
+    return facts
+
+
+def _read(reader_class: type, contracts: list[Any], facts: Path) -> int:
+    """Read every fact of ``facts`` with a fresh reader; the number of facts."""
+    reader = reader_class(contracts)
+    try:
+        return len(reader.read([str(facts)]))
+    except Exception as exc:  # a bad line: the benchmark data must be sound
+        raise SystemExit(f"the fact logs have problems: {exc}") from None
+
+
+def main() -> int:
+    """Measure and print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folder", nargs="?", help="a portfolio folder with rules/ and facts/")
+    ap.add_argument("--facts", type=int, default=100_000, help="facts to generate (no folder)")
+    ap.add_argument("--instances", type=int, default=1000, help="instances to generate")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--baseline", help="a git ref whose engine/load/facts.py to measure too")
+    args = ap.parse_args()
+
+    import msgspec
+    import orjson
+
+    from engine.load import facts as current
+    from engine.load.fact_line import EXACT, PARSER
+    from engine.load.rules import load_rules
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(args.folder) if args.folder else Path(tmp) / "portfolio"
+        if not args.folder:
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "scripts" / "portfolio.py"),
+                    "--facts",
+                    str(args.facts),
+                    "--instances",
+                    str(args.instances),
+                    "--out",
+                    str(folder),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        raw = _lines(folder / "facts")
+        text = [line.decode("utf-8") for line in raw]
+        n = len(raw)
+        contracts = load_rules([str(folder / "rules")]).contracts
+        decoder = msgspec.json.Decoder()
+        jobs: dict[str, Callable[[], Any]] = {
+            "json": lambda: [EXACT.decode(t) for t in text],
+            "orjson": lambda: [orjson.loads(b) for b in raw],
+            "msgspec": lambda: [decoder.decode(b) for b in raw],
+            "current": lambda: _read(current.FactReader, contracts, folder / "facts"),
+        }
+        if args.baseline:
+            old = _baseline(args.baseline)
+            jobs[f"baseline {args.baseline}"] = lambda: _read(
+                old.FactReader, contracts, folder / "facts"
+            )
+        us = _interleaved(jobs, n, args.repeat)
+    print(f"{n:,} lines, median of {args.repeat} runs, microseconds of CPU time per line")
+    for lib in ("json", "orjson", "msgspec"):
+        print(f"  parse {lib:<8} {us[lib]:7.2f}")
+    for name in list(jobs)[3:]:
+        lib = PARSER if name == "current" else "json"
+        print(
+            f"  FactReader.read {name:<14} {us[name]:7.2f}  ({us[name] * n / 1e6:6.2f} s in all; "
+            f"{us[name] - us[lib]:6.2f} on top of the {lib} parse)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
