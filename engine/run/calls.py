@@ -4,8 +4,9 @@ durable_rules' Python host wraps every call in work this engine does not need: t
 message encoded by the stdlib's JSON encoder, each fired action's session state decoded
 into a ``Closure`` and encoded again, a ``Promise`` and two callbacks per action. Its C
 engine (``durable_rules_engine``) takes JSON text and gives JSON text back; this module
-calls it with orjson's encoding, decodes only the message an action gets, and hands the
-session state back unchanged (actions here never change it). The rulesets are still
+calls it with msgspec's encoding (the library fact lines are read with), decodes only
+the message an action gets, and hands the session state back unchanged (actions here
+never change it). The rulesets are still
 registered and their sessions deleted through the host (``engine.run.hosts``); the
 matching is all durable_rules'. The loop is that of ``durable.engine.Ruleset.do_actions``
 and ``_flush_actions``: start the actions of the state the message reached, run one,
@@ -19,15 +20,16 @@ from collections.abc import Callable
 from typing import Any
 
 import durable_rules_engine as _c
-import orjson
+import msgspec
 from durable.engine import Content, MessageNotHandledException, MessageObservedException
 
 _HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2
+_ENCODER, _DECODER = msgspec.json.Encoder(), msgspec.json.Decoder()
 
 
 def encode(message: dict[str, Any]) -> str:
     """A message as the JSON text the C engine reads."""
-    return orjson.dumps(message).decode()
+    return _ENCODER.encode(message).decode()
 
 
 class Call:
@@ -93,7 +95,7 @@ class Session:
             return
         state_text, fired = started[0], started[1]
         while fired:
-            name, matched = next(iter(orjson.loads(fired).items()))
+            name, matched = next(iter(_DECODER.decode(fired).items()))
             try:
                 self.actions[name](Call(self.host, self.handle, sid, matched))
                 _c.update_state(self.handle, state_text)
