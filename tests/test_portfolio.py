@@ -85,6 +85,16 @@ def test_a_yaml_portfolio_instance_in_another_time_zone(tmp_path):
         f"{log}:1:49: `at` has no UTC offset, and the instances that take this fact are in "
         "different time zones (Europe/London, America/New_York): give an offset"
     ]
+    # 02:30 on Sun 2000-04-02 is 01:30 BST in London, and no time at all in New York
+    # (clocks went from 02:00 EST to 03:00 EDT): refused the same way, not a crash.
+    log.write_text(json.dumps({"id": "a", "type": "agreement_accepted",
+                               "at": "2000-04-02T02:30", "contract": "*"}) + "\n")
+    with pytest.raises(InputError) as caught:
+        read_facts([str(log)], contracts)
+    assert [str(d) for d in caught.value.diagnostics] == [
+        f"{log}:1:49: `at` has no UTC offset, and the instances that take this fact are in "
+        "different time zones (Europe/London, America/New_York): give an offset"
+    ]
 
 
 def test_portfolio_rows_are_checked_against_their_template(tmp_path, capsys):

@@ -295,8 +295,13 @@ class FactReader:
         return epoch, fact_id, ftype.name, at, values, loc, contract
 
     def _one_instant(self, text: str, ftype: FactType) -> bool:
-        """Whether ``at`` is the same instant in the zone of every instance taking the type."""
-        return len({instant(text, tz)[1] for tz in self._zones(ftype.name)}) <= 1
+        """Whether ``at`` is the same instant in the zone of every instance taking the type
+        (a wall time that does not exist in one of the zones, skipped by a change to summer
+        time, is not)."""
+        try:
+            return len({instant(text, tz)[1] for tz in self._zones(ftype.name)}) <= 1
+        except InstantError:
+            return False
 
     def _zones(self, fact_type: str) -> list[str]:
         """The time zones of the instances that take ``fact_type``, in their order, once each."""
