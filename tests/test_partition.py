@@ -91,18 +91,25 @@ def test_a_shared_fact_is_later_only_when_it_is_for_every_contract_taking_it(tmp
 def test_parts_hold_at_most_a_batch_and_cover_every_instance_in_order(tmp_path):
     names = [f"i{k:04d}" for k in range(600)]
     contracts = load_contracts([str(seed_with(tmp_path, "many", names))])
-    split = plan(contracts, [], AS_OF)
+    split = plan(contracts, [], AS_OF, batch=256)
     assert [p.size for p in split.parts] == [200, 200, 200]  # 3 batches of <= 256, even
+    # 600 / 32 = 18.75: 19 parts of at most 32, cut evenly by weight (one per instance
+    # here): sizes 31 or 32 adding up to 600: 19 x 31 = 589, so 11 parts of 32 and 8 of 31
+    assert sorted(p.size for p in plan(contracts, [], AS_OF).parts) == [31] * 8 + [32] * 11
     assert [m.instance for p in split.parts for m in p.members] == names
     assert max(p.size for p in plan(contracts, [], AS_OF, jobs=2).parts) <= BATCH
-    assert len(plan(contracts, [], AS_OF, jobs=2).parts) == 8  # 4 parts per job
+    assert len(plan(contracts, [], AS_OF, jobs=2, batch=256).parts) == 8  # 4 parts per job
+    assert len(plan(contracts, [], AS_OF, jobs=2).parts) == 19  # more than 4 per job already
 
 
 def test_part_count():
     assert part_count(0, 4) == 0
     assert part_count(1, 1) == 1
     assert part_count(1, 8) == 1  # one instance: one part, whatever the jobs
-    assert part_count(256, 1) == 1
-    assert part_count(257, 1) == 2
-    assert part_count(100_000, 1) == 391  # 100,000 / 256 = 390.6
+    assert part_count(256, 1, batch=256) == 1
+    assert part_count(257, 1, batch=256) == 2
+    assert part_count(100_000, 1, batch=256) == 391  # 100,000 / 256 = 390.6
+    assert part_count(32, 1) == 1  # BATCH, 32
+    assert part_count(33, 1) == 2
+    assert part_count(100_000, 1) == 3125  # 100,000 / 32
     assert part_count(100, 2) == 8
