@@ -49,6 +49,7 @@ class CompiledContract:
     name: str
     rules: dict[str, Any]
     memo_types: frozenset[str] = frozenset()
+    watched: frozenset[str] | None = None  # fact types some pattern matches (None: any)
 
     def definition(self, bind: Callable[[Fire], Callable[[Any], None]]) -> dict[str, Any]:
         """A fresh copy to register in a host, each action bound by ``bind``.
@@ -75,4 +76,35 @@ def compile_contract(contract: Contract) -> CompiledContract:
             rules.update(stage(ob, contract))
     # One ruleset per template and time zone (instances in another zone get their own copy).
     name = "cw_" + re.sub(r"\W", "_", f"{contract.id}__{contract.time_zone}")
-    return CompiledContract(contract, name, rules, memo_types(contract))
+    return CompiledContract(contract, name, rules, memo_types(contract), watched_types(rules))
+
+
+_FACT = {"kind": "fact"}
+
+
+def watched_types(rules: dict[str, Any]) -> frozenset[str] | None:
+    """The fact types that some rule's pattern matches (``patterns.fact_pattern``: an
+    ``$and`` of ``{"kind": "fact"}`` and ``{"type": ...}``); None when a user-fact pattern
+    of another shape could match any type. A fact of another type fires nothing: the
+    driver does not post it."""
+    found: set[str] = set()
+    typed = everywhere = 0
+
+    def walk(node: Any) -> None:
+        nonlocal typed, everywhere
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            conds = node.get("$and")
+            if isinstance(conds, list) and _FACT in conds:
+                types = [c["type"] for c in conds if isinstance(c, dict) and set(c) == {"type"}]
+                if len(types) == 1 and isinstance(types[0], str):
+                    found.add(types[0])
+                    typed += 1
+            everywhere += node == _FACT
+            for value in node.values():
+                walk(value)
+
+    walk(rules)
+    return frozenset(found) if typed == everywhere else None

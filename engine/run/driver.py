@@ -135,6 +135,7 @@ def _feed(
     instance with no fact never opens a session (durable_rules could not delete it).
     """
     memos = {sid: compiled(c).memo_types for sid, c in sessions.items()}
+    watched = {sid: compiled(c).watched for sid, c in sessions.items()}
     by_type: dict[str, list[str]] = {}
     for sid, c in sessions.items():
         for name in c.fact_types:
@@ -156,8 +157,9 @@ def _feed(
                     _post(session, run, tick, retract=False)
                     _post(session, run, tick, retract=True)
             message = _durable_fact(fact, sid)
-            _post(session, run, message, retract=False)
-            _post(session, run, message, retract=True)
+            if watched[sid] is None or fact.type in watched[sid]:
+                _post(session, run, message, retract=False)
+                _post(session, run, message, retract=True)
             if fact.type in memos[sid]:
                 eff = epoch_us(effective_instant(sessions[sid], fact))
                 day = fact.day(sessions[sid].time_zone).toordinal()

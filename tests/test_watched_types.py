@@ -1,0 +1,65 @@
+"""Facts go only to rulesets with a rule for their type (issue 12): the types a compiled
+ruleset's patterns match, and a fact of another type never posted to durable_rules."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from engine.compile.ruleset import watched_types
+from engine.evaluate import evaluate
+from engine.load.facts import read_facts
+from engine.load.rules import load_contracts
+from engine.output.report import to_json
+from engine.run.calls import Session
+from engine.run.driver import compiled
+
+SEED = Path(__file__).resolve().parent.parent / "rules" / "nhtc-series-j.yaml"
+
+
+def test_types_of_user_fact_patterns_only():
+    rules = {
+        "a": {"all": [{"m": {"$and": [{"kind": "fact"}, {"type": "notice"}, {"f_x": 1}]}}]},
+        "b": {"all": [{"f": {"$and": [{"kind": "memo"}, {"type": "memo_only"}]}}]},
+        "c": {"all": [{"o": {"$and": [{"kind": "obl"}, {"rule": "r"}]}}]},
+    }
+    assert watched_types(rules) == {"notice"}
+    rules["d"] = {"all": [{"m": {"$and": [{"kind": "fact"}, {"f_y": 2}]}}]}  # any type
+    assert watched_types(rules) is None
+
+
+def test_a_type_no_rule_matches_is_not_posted_and_changes_nothing(tmp_path, monkeypatch):
+    # The seed with one more fact type in its vocabulary that no rule uses.
+    text = SEED.read_text()
+    anchor = "facts:\n"
+    assert anchor in text
+    extra = "  memo_note:\n    label: A note for the file\n    section: none\n"
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(text.replace(anchor, anchor + extra, 1))
+    contracts = load_contracts([str(rules)])
+    watched = compiled(contracts[0]).watched
+    assert watched is not None and "memo_note" not in watched
+    assert "agreement_accepted" in watched
+    log = tmp_path / "facts.jsonl"
+    accepted = {"id": "acc", "type": "agreement_accepted", "at": "2000-03-03T17:00"}
+    log.write_text(json.dumps(accepted) + "\n")
+    without = evaluate(contracts, read_facts([str(log)], contracts), date(2000, 3, 31))
+    note = {"id": "n1", "type": "memo_note", "at": "2000-03-09T09:00"}
+    log.write_text(json.dumps(accepted) + "\n" + json.dumps(note) + "\n")
+    facts = read_facts([str(log)], contracts)
+    posted: list[str] = []
+    post = Session.post
+
+    def spy(self: Session, message: dict, retract: bool = False) -> bool:
+        posted.append(message.get("type", message["kind"]))
+        return post(self, message, retract)
+
+    monkeypatch.setattr(Session, "post", spy)
+    with_note = evaluate(contracts, facts, date(2000, 3, 31))
+    assert "agreement_accepted" in posted and "memo_note" not in posted
+    assert with_note.considered == 2 and without.considered == 1
+    assert with_note.findings == without.findings
+    assert to_json(with_note).replace('"facts_considered": 2', "") == to_json(without).replace(
+        '"facts_considered": 1', ""
+    )
