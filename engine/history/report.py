@@ -19,6 +19,7 @@ from engine.days.dates import upper_first
 from engine.history.compare import NEW, Resolved
 from engine.history.store import Outcome
 from engine.model import Result
+from engine.output.jsontext import json_text
 from engine.output.report import to_json, to_text
 from engine.output.spreadsheet import to_csv
 
@@ -57,7 +58,7 @@ def to_json_marked(result: Result, outcome: Outcome, path: Path, only_new: bool)
         finding["change"] = mark
     doc["resolved"] = [r.to_json() for r in outcome.changes.resolved]
     doc["history"] = history_json(outcome, path, only_new)
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return json_text(doc)
 
 
 def to_csv_marked(result: Result, outcome: Outcome, path: Path, only_new: bool) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from collections.abc import Sequence
 from decimal import Decimal
@@ -10,6 +9,7 @@ from typing import Any
 
 from engine.diagnostics import printable
 from engine.model import Finding, Result, Unchecked
+from engine.output.jsontext import json_text
 from engine.output.summary import summary_json, summary_text
 
 
@@ -48,7 +48,7 @@ def to_json(result: Result, summary_of: Sequence[Finding] | None = None) -> str:
     }
     if result.unchecked:
         doc["unchecked"] = [unchecked_json(u) for u in result.unchecked]
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return json_text(doc)
 
 
 def unchecked_json(u: Unchecked) -> dict[str, Any]:

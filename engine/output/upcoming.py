@@ -13,7 +13,6 @@ time of day on the as-of day has passed by then and so is never open.
 
 from __future__ import annotations
 
-import json
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from engine.diagnostics import printable
 from engine.findings.make import sort_key
 from engine.model import Finding, Status
 from engine.output.deadlines import is_deadline
+from engine.output.jsontext import json_text
 from engine.output.report import finding_json
 
 DEFAULT_DAYS = 30
@@ -74,7 +74,7 @@ def to_json(up: Upcoming) -> str:
         "deadlines": [finding_json(f) for f in up.deadlines],
         "undated": [finding_json(f) for f in up.undated],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return json_text(doc)
 
 
 def due_text(f: Finding, tz: str = "America/New_York") -> str:
