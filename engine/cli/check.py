@@ -131,7 +131,9 @@ def _terminal(args: argparse.Namespace) -> bool:
 
 
 def _print(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.write(text)  # not ``text + "\n"``: a report can be hundreds of MB
+    if not text.endswith("\n"):
+        sys.stdout.write("\n")
 
 
 def run(args: argparse.Namespace) -> int:
