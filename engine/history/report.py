@@ -10,7 +10,6 @@ ones); the summary still counts every finding.
 from __future__ import annotations
 
 import dataclasses
-import json
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from engine.history.compare import NEW, Resolved
 from engine.history.store import Outcome
 from engine.model import Result
 from engine.output.jsontext import json_text
-from engine.output.report import to_json, to_text
+from engine.output.report import report_doc, to_text
 from engine.output.spreadsheet import to_csv
 
 
@@ -53,7 +52,7 @@ def history_json(outcome: Outcome, path: Path, only_new: bool) -> dict[str, Any]
 def to_json_marked(result: Result, outcome: Outcome, path: Path, only_new: bool) -> str:
     """The ``check --format json`` document with ``change``, ``resolved`` and ``history``."""
     shown, marks = _shown(result, outcome, only_new)
-    doc = json.loads(to_json(shown, summary_of=result.findings))
+    doc = report_doc(shown, summary_of=result.findings)
     for finding, mark in zip(doc["findings"], marks, strict=True):
         finding["change"] = mark
     doc["resolved"] = [r.to_json() for r in outcome.changes.resolved]

@@ -39,6 +39,11 @@ def finding_json(f: Finding) -> dict[str, Any]:
 def to_json(result: Result, summary_of: Sequence[Finding] | None = None) -> str:
     """The ``check --format json`` document; ``summary`` counts ``summary_of`` (default:
     the findings listed)."""
+    return json_text(report_doc(result, summary_of))
+
+
+def report_doc(result: Result, summary_of: Sequence[Finding] | None = None) -> dict[str, Any]:
+    """The ``check --format json`` document as a dict (``to_json`` writes it)."""
     doc = {
         "as_of": result.as_of.isoformat(),
         "findings": [finding_json(f) for f in result.findings],
@@ -48,7 +53,7 @@ def to_json(result: Result, summary_of: Sequence[Finding] | None = None) -> str:
     }
     if result.unchecked:
         doc["unchecked"] = [unchecked_json(u) for u in result.unchecked]
-    return json_text(doc)
+    return doc
 
 
 def unchecked_json(u: Unchecked) -> dict[str, Any]:
