@@ -8,12 +8,16 @@ crashed at random on a pattern shape the compiler no longer emits: see
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import itertools
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -125,3 +129,21 @@ def cli() -> Callable[[Sequence[str]], tuple[int, str, str]]:
         return _main(list(argv))
 
     return _cli
+
+
+def portfolio_module() -> ModuleType:
+    """``scripts/portfolio.py`` (the seeded portfolio generator), imported."""
+    spec = importlib.util.spec_from_file_location("portfolio", ROOT / "scripts" / "portfolio.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("portfolio", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def generate_portfolio(out: Path, *args: str) -> Path:
+    """A portfolio generated into ``out`` by ``scripts/portfolio.py ARGS`` in a child process."""
+    script = ROOT / "scripts" / "portfolio.py"
+    argv = [sys.executable, str(script), *args, "--out", str(out)]
+    subprocess.run(argv, check=True, capture_output=True)
+    return out

@@ -19,6 +19,7 @@ from engine.evaluate import Entry, Memo, evaluate, evaluate_delta
 from engine.findings.horizon import first_day_past
 from engine.history.memo import finding_doc, finding_of, templates_of
 from engine.output.report import to_json, to_text
+from tests.conftest import generate_portfolio
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,10 +100,7 @@ def test_bundled_portfolio_over_six_nights(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("portfolio")
-    script = ROOT / "scripts" / "portfolio.py"
-    argv = [sys.executable, str(script), "--facts", "3000", "--instances", "60"]
-    subprocess.run([*argv, "--shared", "0.02", "--out", str(out)], check=True, capture_output=True)
-    return out
+    return generate_portfolio(out, "--facts", "3000", "--instances", "60", "--shared", "0.02")
 
 
 def test_generated_portfolio_over_six_nights(small: Path, tmp_path: Path) -> None:

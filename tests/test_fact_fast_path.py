@@ -9,8 +9,6 @@ hand, as the comments say, not computed by the code under test.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,8 +23,8 @@ from engine.load import facts as facts_module
 from engine.load.fact_line import EXACT, plain_object
 from engine.load.facts import FactReader
 from engine.load.rules import load_rules
-from tests.conftest import ROOT
 from tests.conftest import RULES as ALL_RULES
+from tests.conftest import generate_portfolio
 
 RULES = ALL_RULES / "nhtc-series-j.yaml"  # the seed template alone
 CLI = Callable[[Sequence[str]], tuple[int, str, str]]
@@ -102,10 +100,7 @@ def test_a_backslash_in_a_key_hiding_a_key_given_twice(cli: CLI, tmp_path: Path)
 @pytest.fixture(scope="module")
 def portfolio(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("portfolio")
-    script = ROOT / "scripts" / "portfolio.py"
-    argv = [sys.executable, str(script), "--facts", "3000", "--instances", "12"]
-    subprocess.run([*argv, "--shared", "0.05", "--out", str(out)], check=True, capture_output=True)
-    return out
+    return generate_portfolio(out, "--facts", "3000", "--instances", "12", "--shared", "0.05")
 
 
 def test_the_fast_and_the_exact_way_give_equal_facts(

@@ -7,7 +7,6 @@ funding deadline is the 3rd NYSE trading day after it, Wed 2000-03-08 at 17:00 E
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
@@ -26,23 +25,16 @@ from engine.load.facts import read_facts
 from engine.load.rules import load_contracts
 from engine.model import Status
 from engine.output.report import to_json
+from tests.conftest import portfolio_module
 
 ROOT = Path(__file__).resolve().parent.parent
 DUE = "2000-03-08T17:00:00-05:00"
 
 
-def _portfolio_module():
-    spec = importlib.util.spec_from_file_location("portfolio", ROOT / "scripts" / "portfolio.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("portfolio", module)
-    spec.loader.exec_module(module)
-    return module
-
-
 def generated_portfolio(folder: Path) -> tuple[str, str]:
     """A generated portfolio (scripts/portfolio.py): 2,000 facts over 300 instances of the
     seed agreement, 1% of them without `contract`; its rules and facts folders."""
-    gen = _portfolio_module()
+    gen = portfolio_module()
     text, facts = gen.portfolio(2_000, 300, seed=11, shared=0.01)
     rules, logs = gen.write(folder, text, facts)
     return str(rules), str(logs)

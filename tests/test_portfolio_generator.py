@@ -3,26 +3,21 @@ same bytes for the same seed, every fact valid and routed, findings of both temp
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from engine.cli import main
+from tests.conftest import portfolio_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def gen():
-    spec = importlib.util.spec_from_file_location("portfolio", ROOT / "scripts" / "portfolio.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("portfolio", module)
-    spec.loader.exec_module(module)
-    return module
+    return portfolio_module()
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
