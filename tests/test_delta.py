@@ -70,11 +70,17 @@ def _nights(rules: list[str], folder: Path, log: Path, start: date, new_facts, s
     assert fewer, "the delta never took an instance from the memo"
 
 
-def test_bundled_portfolio_over_six_nights(tmp_path: Path) -> None:
+# Nights over the seed's deal (2000), and over the loans' stories (facts/README.md):
+# interest dates, quarterly statements and certificates, leverage tests, cures, waivers
+# and late interest in 2025-2026 (meridian) and 2026-2028 (harbor).
+@pytest.mark.parametrize(
+    "start", [date(2000, 3, 1), date(2025, 6, 1), date(2026, 2, 1), date(2028, 3, 1)]
+)
+def test_bundled_portfolio_over_six_nights(tmp_path: Path, start: date) -> None:
     folder, log = _copy_facts(tmp_path, ROOT / "facts")
     log = folder / "zz-delta.jsonl"
     log.touch()
-    inputs = _inputs([str(ROOT / "rules")], folder, date(2000, 6, 30))
+    inputs = _inputs([str(ROOT / "rules")], folder, start)
     instances = [i.id for c in inputs.contracts for i in c.instances]
     counter = iter(range(10**6))
 
@@ -94,7 +100,7 @@ def test_bundled_portfolio_over_six_nights(tmp_path: Path) -> None:
         }
         return [fact]
 
-    _nights([str(ROOT / "rules")], folder, log, date(2000, 3, 1), new_facts, seed=3)
+    _nights([str(ROOT / "rules")], folder, log, start, new_facts, seed=3)
 
 
 @pytest.fixture(scope="module")
