@@ -46,7 +46,7 @@ class Entry:
     digest: str
     as_of: date
     horizon: date | None
-    findings: tuple[Finding, ...]
+    findings: Sequence[Finding]  # may decode on first read: see ``EntryUnreadable``
 
     def stands(self, digest: str, as_of: date) -> bool:
         """Whether these findings are the instance's with inputs ``digest`` at ``as_of``."""
@@ -55,6 +55,10 @@ class Entry:
             and self.as_of <= as_of
             and (self.horizon is None or as_of < self.horizon)
         )
+
+
+class EntryUnreadable(Exception):
+    """An entry's stored findings could not be read back: its instance is evaluated."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,10 @@ def evaluate_delta(
             for instance, digest in digests.items():
                 entry = memo.entries.get(instance)
                 if entry is not None and entry.stands(digest, as_of):
-                    found = redate(entry.findings, entry.as_of, as_of)
+                    try:
+                        found = redate(entry.findings, entry.as_of, as_of)
+                    except EntryUnreadable:
+                        found = None
                     if found is not None:
                         taken[instance] = found
             if taken:

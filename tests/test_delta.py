@@ -196,3 +196,26 @@ def test_check_history_delta_prints_what_a_full_run_prints(small: Path, tmp_path
             if as_of == "2003-01-11":  # one day on, few facts: most taken from the memo
                 assert "0 unchanged taken" not in delta.stderr, delta.stderr
         assert "60 of 60 instances evaluated" in full.stderr
+
+
+def test_a_stored_entry_that_cannot_be_read_is_evaluated_again(tmp_path: Path) -> None:
+    # The funding scenario above at as-of Mon 2000-03-06 (horizon Wed 03-08), then the
+    # same entry with a damaged row: as of Tue 03-07 it stands, but cannot be read back,
+    # so the instance is evaluated again, and the result is a full run's.
+    from engine.history.memo import Packed
+
+    folder = tmp_path / "facts"
+    folder.mkdir()
+    _append(folder / "log.jsonl", [{"id": "acc", "type": "agreement_accepted",
+                                    "at": "2000-03-03T17:00", "contract": "nhtc-series-j"}])
+    rules = [str(ROOT / "rules" / "nhtc-series-j.yaml")]
+    inputs = _inputs(rules, folder, date(2000, 3, 6))
+    templates = templates_of(inputs.contracts)
+    first = evaluate_delta(inputs.contracts, inputs.facts, inputs.as_of, Memo({}, templates))
+    [(instance, entry)] = first.entries.items()
+    damaged = Entry(entry.digest, entry.as_of, entry.horizon, Packed(b"not zlib"))
+    inputs = _inputs(rules, folder, date(2000, 3, 7))
+    memo = Memo({instance: damaged}, templates)
+    delta = evaluate_delta(inputs.contracts, inputs.facts, inputs.as_of, memo)
+    assert (delta.reused, delta.evaluated) == (0, 1)
+    assert to_json(delta.result) == to_json(evaluate(inputs.contracts, inputs.facts, inputs.as_of))

@@ -32,7 +32,7 @@ from typing import Any
 
 import pendulum
 
-from engine.evaluate import Entry, Memo
+from engine.evaluate import Entry, EntryUnreadable, Memo
 from engine.history.compare import digest
 from engine.model import Contract, Finding, Status
 
@@ -120,6 +120,31 @@ def _unpack(blob: bytes) -> tuple[Finding, ...]:
     return tuple(finding_of(d) for d in json.loads(zlib.decompress(blob).decode("utf-8")))
 
 
+class Packed(Sequence[Finding]):
+    """An entry's findings as stored, decoded when first read: most entries are not
+    (their instance received a fact, or reached its horizon, and is evaluated again).
+    A row that cannot be decoded raises ``EntryUnreadable`` (the instance is evaluated)."""
+
+    def __init__(self, blob: bytes) -> None:
+        self._blob = blob
+        self._found: tuple[Finding, ...] | None = None
+
+    def _all(self) -> tuple[Finding, ...]:
+        if self._found is None:
+            try:
+                self._found = _unpack(self._blob)
+            except (ValueError, TypeError, KeyError, zlib.error) as exc:
+                raise EntryUnreadable(str(exc)) from None
+            self._blob = b""
+        return self._found
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 def templates_of(contracts: Sequence[Contract]) -> dict[str, str]:
     """The sha256 of every rule file the contracts were read from, by path."""
     return {c.path: digest(Path(c.path)) for c in {c.path: c for c in contracts if c.path}.values()}
@@ -151,7 +176,7 @@ def load(
             db.close()
         for instance, dig, as_of, horizon, blob in rows:
             until = None if horizon is None else date.fromisoformat(horizon)
-            entries[instance] = Entry(dig, date.fromisoformat(as_of), until, _unpack(blob))
+            entries[instance] = Entry(dig, date.fromisoformat(as_of), until, Packed(blob))
     except (sqlite3.Error, ValueError, TypeError, zlib.error, KeyError):
         return Memo({}, templates)  # no memo (an older schema, a damaged row): a full run
     return Memo(entries, templates)
