@@ -76,7 +76,8 @@ def _durable_value(v: Any) -> Any:
     return repr(v) if isinstance(v, float) else v
 
 
-def _durable_fact(fact: Fact, sid: str) -> dict[str, Any]:
+def _durable_fact(fact: Fact, sid: str, at_us: int) -> dict[str, Any]:
+    """The fact as durable_rules takes it, for session ``sid`` (``at_us``: its instant)."""
     fields = {f"f_{k}": _durable_value(v) for k, v in fact.fields.items()}
     return {
         "sid": sid,
@@ -84,7 +85,7 @@ def _durable_fact(fact: Fact, sid: str) -> dict[str, Any]:
         "kind": "fact",
         "type": fact.type,
         "seq": fact.seq,
-        "at_us": epoch_us(fact.at),
+        "at_us": at_us,
         **fields,
     }
 
@@ -156,7 +157,7 @@ def _feed(
                     tick = {"sid": sid, "id": f"t{at}", "kind": "tick", "ts": at}
                     _post(session, run, tick, retract=False)
                     _post(session, run, tick, retract=True)
-            message = _durable_fact(fact, sid)
+            message = _durable_fact(fact, sid, at)
             if watched[sid] is None or fact.type in watched[sid]:
                 _post(session, run, message, retract=False)
                 _post(session, run, message, retract=True)
