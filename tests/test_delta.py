@@ -142,17 +142,22 @@ def test_findings_come_back_equal_in_every_field() -> None:
             assert back.due_instant.timezone_name == f.due_instant.timezone_name
 
 
+def _accepted_only(tmp_path: Path) -> tuple[list[str], Path]:
+    """The seed's rules, and a facts folder with only the acceptance (Fri 2000-03-03)."""
+    folder = tmp_path / "facts"
+    folder.mkdir()
+    _append(folder / "log.jsonl", [{"id": "acc", "type": "agreement_accepted",
+                                    "at": "2000-03-03T17:00", "contract": "nhtc-series-j"}])
+    return [str(ROOT / "rules" / "nhtc-series-j.yaml")], folder
+
+
 def test_a_deadline_passing_between_nights_is_evaluated_again(tmp_path: Path) -> None:
     # The seed's funding deadline alone: the Agreement accepted Fri 2000-03-03, the deposit
     # due three NYSE trading days later at 17:00 New York time: Mon 6, Tue 7, Wed 8 ->
     # 2000-03-08T17:00-05:00 (as tests/test_with_trigger.py counts it). The last tick of
     # as-of Tue 03-07 (23:59:59 EST) is before it, that of as-of Wed 03-08 after it: the
     # findings of as-of Mon 03-06 stand through Tue 03-07; the horizon is Wed 03-08.
-    folder = tmp_path / "facts"
-    folder.mkdir()
-    _append(folder / "log.jsonl", [{"id": "acc", "type": "agreement_accepted",
-                                    "at": "2000-03-03T17:00", "contract": "nhtc-series-j"}])
-    rules = [str(ROOT / "rules" / "nhtc-series-j.yaml")]
+    rules, folder = _accepted_only(tmp_path)
     inputs = _inputs(rules, folder, date(2000, 3, 6))
     first = evaluate_delta(
         inputs.contracts, inputs.facts, inputs.as_of, Memo({}, templates_of(inputs.contracts))
@@ -204,11 +209,7 @@ def test_a_stored_entry_that_cannot_be_read_is_evaluated_again(tmp_path: Path) -
     # so the instance is evaluated again, and the result is a full run's.
     from engine.history.memo import Packed
 
-    folder = tmp_path / "facts"
-    folder.mkdir()
-    _append(folder / "log.jsonl", [{"id": "acc", "type": "agreement_accepted",
-                                    "at": "2000-03-03T17:00", "contract": "nhtc-series-j"}])
-    rules = [str(ROOT / "rules" / "nhtc-series-j.yaml")]
+    rules, folder = _accepted_only(tmp_path)
     inputs = _inputs(rules, folder, date(2000, 3, 6))
     templates = templates_of(inputs.contracts)
     first = evaluate_delta(inputs.contracts, inputs.facts, inputs.as_of, Memo({}, templates))
