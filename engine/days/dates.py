@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import pendulum
 
@@ -132,9 +131,9 @@ def out_of_range(exc: DateRangeError, fact: Fact | None, contract: Contract) -> 
     return InputError([Diagnostic(where, f"a date cannot be computed{about}: {exc}")])
 
 
-@dataclass(frozen=True)
-class Resolved:
-    """A resolved date rule: the day (None while unknown) and the reasoning in words."""
+class Resolved(NamedTuple):
+    """A resolved date rule: the day (None while unknown) and the reasoning in words (a
+    named tuple: a run makes hundreds of thousands)."""
 
     day: date | None
     how: str
@@ -186,6 +185,7 @@ class DateContext:
         period: Period | None = None,
         env: Mapping[str, Any] | None = None,
         due_of: Callable[[str], tuple[date | None, str] | None] | None = None,
+        explain: bool = True,
     ) -> None:
         self.contract, self.trigger, self.anchors = contract, trigger, anchors
         self.period = period
@@ -195,6 +195,7 @@ class DateContext:
         self.local = {**(schedule.dates if schedule else {}), **(local or {})}
         self._named: dict[str, Resolved] = {}
         self.steps: list[str] = []  # each step of the arithmetic, in words, in order
+        self.explain = explain  # False: the days and how they are got, no steps (a run's)
 
     def named(self, name: str) -> Resolved:
         """A named date: the obligation's own ``dates`` first, then the contract's."""
@@ -203,7 +204,8 @@ class DateContext:
             inner = self.resolve(spec)
             words = name.replace("_", " ")
             shown = day_text(inner.day) if inner.day else "not yet known"
-            self.steps.append(f"{upper_first(words)}: {shown}.")
+            if self.explain:
+                self.steps.append(f"{upper_first(words)}: {shown}.")
             how = f"the {words} ({inner.how})" if inner.day else f"the {words}: {inner.how}"
             self._named[name] = Resolved(inner.day, how)
         return self._named[name]
@@ -266,16 +268,17 @@ class DateContext:
                 f"({letters[i]}) {p.how}" for i, p in enumerate(parts)
             )
             found = min(p.day for p in known) if known else None
-            shown = ", ".join(
-                f"({letters[i]}) {day_text(p.day) if p.day else 'not yet known'}"
-                for i, p in enumerate(parts)
-            )
-            result = f"the earliest known is {day_text(found)}" if found else "none known yet"
-            self.steps.append(f"Earlier of {shown}: {result}.")
+            if self.explain:
+                shown = ", ".join(
+                    f"({letters[i]}) {day_text(p.day) if p.day else 'not yet known'}"
+                    for i, p in enumerate(parts)
+                )
+                result = f"the earliest known is {day_text(found)}" if found else "none known yet"
+                self.steps.append(f"Earlier of {shown}: {result}.")
             return Resolved(found, how)
         assert spec.anchor is not None
         base = self.anchor(spec.anchor)
-        if spec.anchor.kind != "named":
+        if self.explain and spec.anchor.kind != "named":
             shown = day_text(base.day) if base.day else "not yet known"
             known = base.day and shown not in base.how
             self.steps.append(f"From {base.how}: {shown}." if known else f"From {base.how}.")
@@ -285,7 +288,8 @@ class DateContext:
         if spec.add_unit:
             d, how = self._add(d, spec.add_unit, self._count(spec.add_n), how)
         if spec.then == "end_of_month":
-            self.steps.append(f"Last day of {d:%B %Y}: {day_text(end_of_month(d))}.")
+            if self.explain:
+                self.steps.append(f"Last day of {d:%B %Y}: {day_text(end_of_month(d))}.")
             d = end_of_month(d)
             how = f"the last day of the month of {how}"
         if spec.roll:
@@ -301,7 +305,8 @@ class DateContext:
             raise out_of_range(exc, self.trigger, self.contract) from None
         if not words:
             return Resolved(d, how)
-        self.steps.append(words)
+        if self.explain:
+            self.steps.append(words)
         name = convention.replace("_", " ")
         return Resolved(rolled, f"{how}, rolled to {day_text(rolled)} ({name})")
 
@@ -318,7 +323,8 @@ class DateContext:
             where = self.trigger.loc if self.trigger is not None else Location(self.contract.path)
             message = f"`{n.source}` gives {value}, not a whole number of days"
             raise InputError([Diagnostic(where, message)])
-        self.steps.append(f"`{' '.join(n.source.split())}`: {int(value)}.")
+        if self.explain:
+            self.steps.append(f"`{' '.join(n.source.split())}`: {int(value)}.")
         return int(value)
 
     def _add(self, d: date, unit: str, n: int, how: str) -> tuple[date, str]:
@@ -335,20 +341,22 @@ class DateContext:
             adder = {"days": add_days, "months": add_months, "years": add_years}[unit]
             result = adder(d, n)
             word = unit if abs(n) != 1 else unit[:-1]
-            self.steps.append(
-                f"{day_text(d)} {'+' if n > 0 else '-'} {abs(n)} calendar {word}: "
-                f"{day_text(result)} (not rolled)."
-            )
+            if self.explain:
+                self.steps.append(
+                    f"{day_text(d)} {'+' if n > 0 else '-'} {abs(n)} calendar {word}: "
+                    f"{day_text(result)} (not rolled)."
+                )
             if unit == "years" and n > 0:
                 return result, f"the {ordinal(n)} anniversary of {how}"
             return result, f"{abs(n)} {word} {before} {how}"
         cal = get_calendar(self.contract.calendar_for(unit))
         result = cal.nth_after(d, n) if n > 0 else cal.nth_before(d, -n)
         text = f"the {ordinal(abs(n))} {unit_label(self.contract, unit)} {before} {how}"
-        self.steps.append(
-            f"{upper_first(ordinal(abs(n)))} {unit_label(self.contract, unit)} "
-            f"{before} {day_text(d)}: {counted_days(cal, d, result)}."
-        )
+        if self.explain:
+            self.steps.append(
+                f"{upper_first(ordinal(abs(n)))} {unit_label(self.contract, unit)} "
+                f"{before} {day_text(d)}: {counted_days(cal, d, result)}."
+            )
         closed = cal.closures(*sorted((d, result)))
         if closed:
             text += f" [{CLOSED_WORDS.get(cal.name, cal.name + ' closed')} {_ranges(closed)}]"

@@ -41,7 +41,7 @@ def _cure_problem(
     """Why a cure does not save the test ('' if it does), and the figure it gives."""
     ob = tr.obligation
     assert ob.cure is not None and ob.test is not None
-    ctx, day = st.date_context(tr), cure.day(st.contract.time_zone)
+    ctx, day = st.date_context(tr, explain=False), cure.day(st.contract.time_zone)
     after = ctx.resolve(ob.cure.after).day if ob.cure.after else None
     by = ctx.resolve(ob.cure.by).day if ob.cure.by else tr.due_day
     env = {**tr.env(), **fact_env("test", reading), **fact_env("cure", cure)}

@@ -76,7 +76,7 @@ def value_steps(st: InstanceState, tr: Tracked) -> list[str]:
     if not ob.lookups and not ob.values:
         return []
     steps = []
-    ctx = st.date_context(tr)
+    ctx = st.date_context(tr, explain=False)
     for name in ob.lookups:
         found, how = st.lookup(tr, name, ctx)
         fields = ", ".join(f"{k} {number(v)}" for k, v in found.fields.items()) if found else ""
@@ -213,5 +213,5 @@ def _shown_due(st: InstanceState, tr: Tracked) -> tuple[date, str] | None:
     """The date shown (not enforced) while the due date is not known, and how it is got."""
     if tr.obligation.shown_due is None:
         return None
-    resolved = st.date_context(tr).resolve(tr.obligation.shown_due)
+    resolved = st.date_context(tr, explain=False).resolve(tr.obligation.shown_due)
     return (resolved.day, resolved.how) if resolved.day is not None else None

@@ -29,7 +29,7 @@ def _act_message(st: InstanceState, fact_id: str, reason: str) -> str:
 
 def last_day_in_force(st: InstanceState, ob: Obligation) -> tuple[date | None, str]:
     """The last day the prohibition applies (None: no end known), and words for it."""
-    ctx = st.date_context(None)
+    ctx = st.date_context(None, explain=False)
     ends: list[date] = []
     words: list[str] = []
     for forbid in ob.forbids:

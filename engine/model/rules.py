@@ -258,7 +258,15 @@ class Obligation:
     after_breach_of: str = ""  # started by a breach of that rule (same key), not by a fact
 
     def date_specs(self) -> tuple[DateSpec, ...]:
-        """Every date rule of this obligation: due, local dates, windows, lookups, late days."""
+        """Every date rule of this obligation: due, local dates, windows, lookups, late days
+        (worked out once: a run asks at every instance it opens)."""
+        found = self.__dict__.get("_date_specs")
+        if found is None:
+            found = self._date_specs_found()
+            object.__setattr__(self, "_date_specs", found)
+        return found
+
+    def _date_specs_found(self) -> tuple[DateSpec, ...]:
         specs = [self.due, *self.dates.values()]
         specs += [lk.on for lk in self.lookups.values()]
         specs += [lk.by for lk in self.lookups.values()]
@@ -271,7 +279,12 @@ class Obligation:
         return tuple(s for s in specs if s is not None)
 
     def fact_anchors(self) -> tuple[Anchor, ...]:
-        """The obligation's own anchors fixed by facts after its trigger, without repeats."""
-        return tuple(dict.fromkeys(a for s in self.date_specs() for a in s.fact_anchors()))
+        """The obligation's own anchors fixed by facts after its trigger, without repeats
+        (worked out once, as ``date_specs``)."""
+        found = self.__dict__.get("_fact_anchors")
+        if found is None:
+            found = tuple(dict.fromkeys(a for s in self.date_specs() for a in s.fact_anchors()))
+            object.__setattr__(self, "_fact_anchors", found)
+        return found
 
     loc: Location = field(default=Location(""), compare=False)

@@ -239,12 +239,13 @@ def on_forbidden(run: RunState, st: InstanceState, c: Any, ob: Obligation, index
         tr = _tracked(st, c, ob)
         fact = run.fact(c.f)
         env, _ = st.values(tr, fact)
-        ctx = tr.dates(st.anchors, st.contract)
+        ctx = tr.dates(st.anchors, st.contract, explain=False)
         key = tr.key
     else:
         fact = run.fact(c.f)
         env = st.fact_names(fact)
-        ctx, key = st.date_context(None), (str(fact.fields[ob.key]) if ob.key else None)
+        ctx = st.date_context(None, explain=False)
+        key = str(fact.fields[ob.key]) if ob.key else None
     reason = _forbidden(st, forbid, fact, env, ctx, ob.id)
     if reason is not None:
         st.acts.append(Act(ob, fact, reason, key))

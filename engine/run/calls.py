@@ -21,7 +21,7 @@ from typing import Any
 
 import durable_rules_engine as _c
 import msgspec
-from durable.engine import Content, MessageNotHandledException, MessageObservedException
+from durable.engine import Content, MessageObservedException
 
 _HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2
 _ENCODER, _DECODER = msgspec.json.Encoder(), msgspec.json.Decoder()
@@ -49,20 +49,23 @@ class Call:
         found = self._matched.get(alias)
         return Content(found) if found is not None else None
 
-    def assert_fact(self, fact: dict[str, Any]) -> None:
-        """Assert a fact into the session now (its actions run after this one)."""
-        _checked(_c.assert_fact(self._handle, encode(fact)), fact)
+    def assert_fact(self, fact: dict[str, Any]) -> bool:
+        """Assert a fact into the session now (its actions run after this one); False when
+        no rule looks at a fact like it (durable_rules' host would raise, at the cost of
+        encoding the message a second time: an obligation no rule watches any more is common)."""
+        return _state(_c.assert_fact(self._handle, encode(fact)), fact) is not None
 
-    def retract_fact(self, fact: dict[str, Any]) -> None:
-        """Retract a fact from the session now."""
-        _checked(_c.retract_fact(self._handle, encode(fact)), fact)
+    def retract_fact(self, fact: dict[str, Any]) -> bool:
+        """Retract a fact from the session now; False as for ``assert_fact``."""
+        return _state(_c.retract_fact(self._handle, encode(fact)), fact) is not None
 
 
-def _checked(result: tuple[int, int], message: dict[str, Any]) -> int:
-    """The state handle of a call's result; durable_rules' exceptions as its host raises them."""
+def _state(result: tuple[int, int], message: dict[str, Any]) -> int | None:
+    """The state handle of a call's result (0: none to run), None when no rule looks at
+    the message; durable_rules' other refusal raised as its host raises it."""
     code = result[0]
     if code == _NOT_HANDLED:
-        raise MessageNotHandledException(message)
+        return None
     if code == _OBSERVED:
         raise MessageObservedException(message)
     return result[1] if code == _HANDLED else 0
@@ -82,9 +85,8 @@ class Session:
         """Assert (or retract) ``message`` and run the actions it fires; False when no rule
         of the ruleset looks at a message like it (nothing happened)."""
         call = _c.retract_fact if retract else _c.assert_fact
-        try:
-            state = _checked(call(self.handle, encode(message)), message)
-        except MessageNotHandledException:
+        state = _state(call(self.handle, encode(message)), message)
+        if state is None:
             return False
         self._run_actions(state, message["sid"])
         return True

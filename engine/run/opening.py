@@ -7,22 +7,11 @@ that durable_rules matches it afresh.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from durable.engine import MessageNotHandledException
-
 from engine.model import Fact, Obligation, Period
 from engine.run.state import InstanceState, RunState, Tracked
-
-
-def quietly(call: Callable[[dict[str, Any]], Any], fact: dict[str, Any]) -> None:
-    """Assert or retract a durable_rules fact; no rule looking at it is no error."""
-    try:
-        call(fact)
-    except MessageNotHandledException:
-        pass  # no rule looks at an obligation in this state any more
 
 
 def replace_durable(c: Any, tr: Tracked, **changes: Any) -> None:
@@ -32,8 +21,8 @@ def replace_durable(c: Any, tr: Tracked, **changes: Any) -> None:
         return
     new = {**old, **changes, "id": c.host.run.durable_id("o")}
     tr.durable = new
-    quietly(c.retract_fact, old)
-    quietly(c.assert_fact, new)
+    c.retract_fact(old)  # False when no rule looks at it any more: nothing to do
+    c.assert_fact(new)
     c.host.run.instances[c.s.sid].watch(tr)
 
 
@@ -67,6 +56,6 @@ def open_instance(
         "tday": fact.day(st.contract.time_zone).toordinal(),
         **{f"a{i}": fact.seq for i in range(len(ob.fact_anchors()))},
     }
-    quietly(c.assert_fact, tr.durable)
+    c.assert_fact(tr.durable)
     st.watch(tr)
     return tr

@@ -15,7 +15,7 @@ from typing import Any
 from engine.days.periods import periods, year_end_month
 from engine.diagnostics import Diagnostic
 from engine.model import Fact, Obligation, PeriodSchedule
-from engine.run.opening import open_instance, quietly
+from engine.run.opening import open_instance
 from engine.run.state import InstanceState, RunState
 
 
@@ -36,7 +36,7 @@ def _year_end(st: InstanceState, schedule: PeriodSchedule) -> int | None:
 
 def open_periods(run: RunState, st: InstanceState, c: Any, fact: Fact) -> None:
     """Open each schedule whose bounds are now known; close periods past a known ``until``."""
-    ctx = st.date_context(None)
+    ctx = st.date_context(None, explain=False)
     for name, schedule in st.contract.periods.items():
         until = ctx.resolve(schedule.until).day if schedule.until is not None else None
         if name in st.periods:
@@ -82,5 +82,5 @@ def _close_after(st: InstanceState, c: Any, schedule: str, until: Any) -> None:
     st.periods[schedule] = [p for p in st.periods[schedule] if p.name not in gone]
     for key, tr in list(st.tracked.items()):
         if tr.period is not None and tr.period.schedule == schedule and tr.period.name in gone:
-            quietly(c.retract_fact, tr.durable)
+            c.retract_fact(tr.durable)
             del st.tracked[key]

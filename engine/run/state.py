@@ -110,12 +110,22 @@ class Tracked:
                     str(value)
                 )
 
-    def dates(self, shared: dict[Anchor, tuple[date, str]], contract: Contract) -> DateContext:
-        """The date context of this instance: contract-wide anchors, then its own."""
+    def dates(
+        self, shared: dict[Anchor, tuple[date, str]], contract: Contract, explain: bool = True
+    ) -> DateContext:
+        """The date context of this instance: contract-wide anchors, then its own
+        (``explain``: keep each step in words, for a trace)."""
         anchors = {**shared, **self.anchors}
         env = param_names(self.params, self.test_day())
         return DateContext(
-            contract, self.trigger, anchors, self.obligation.dates, self.period, env, self.due_of
+            contract,
+            self.trigger,
+            anchors,
+            self.obligation.dates,
+            self.period,
+            env,
+            self.due_of,
+            explain,
         )
 
     def due_of(self, rule: str) -> tuple[date | None, str] | None:
@@ -127,7 +137,7 @@ class Tracked:
         """Recompute the due date from the trigger and the anchors known now."""
         if self.obligation.due is None:
             return
-        resolved = self.dates(shared, contract).resolve(self.obligation.due)
+        resolved = self.dates(shared, contract, explain=False).resolve(self.obligation.due)
         self.due_day, self.due_how = resolved.day, resolved.how
         self.due_at = None
         if resolved.day is not None:
@@ -217,19 +227,20 @@ class InstanceState:
             for a in named_fact_anchors(self.contract, tr.obligation)
             if a in self.anchor_facts
         ]
-        ctx = self.date_context(tr)
+        ctx = self.date_context(tr, explain=False)
         for name in tr.obligation.lookups:
             found, _ = self.lookup(tr, name, ctx)
             if found is not None:
                 facts.append(found)
         return facts
 
-    def date_context(self, tr: Tracked | None) -> DateContext:
-        """Dates as known now, for one obligation instance or the contract as a whole."""
+    def date_context(self, tr: Tracked | None, explain: bool = True) -> DateContext:
+        """Dates as known now, for one obligation instance or the contract as a whole
+        (``explain``: keep each step in words, for a trace)."""
         if tr is None:
             env = param_names(self.params, None)
-            return DateContext(self.contract, None, self.anchors, env=env)
-        return tr.dates(self.anchors, self.contract)
+            return DateContext(self.contract, None, self.anchors, env=env, explain=explain)
+        return tr.dates(self.anchors, self.contract, explain)
 
     def label(self, fact_type: str) -> str:
         """How a fact type reads: its vocabulary label (a breach of a rule: as it is named)."""
@@ -272,7 +283,7 @@ class InstanceState:
     def values(self, tr: Tracked, fact: Fact | None = None) -> tuple[dict[str, Any], list[str]]:
         """The environment with lookups and computed values, and notes on what is missing."""
         env, notes = tr.env(fact), []
-        ctx = self.date_context(tr)
+        ctx = self.date_context(tr, explain=False)
         for name in tr.obligation.lookups:
             found, how = self.lookup(tr, name, ctx)
             env.update(fact_env(f"lookup.{name}", found))
