@@ -183,19 +183,27 @@ class DateContext:
         anchors: Mapping[Anchor, tuple[date, str]],
         local: Mapping[str, DateSpec] | None = None,
         period: Period | None = None,
-        env: Mapping[str, Any] | None = None,
+        env: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
         due_of: Callable[[str], tuple[date | None, str] | None] | None = None,
         explain: bool = True,
     ) -> None:
         self.contract, self.trigger, self.anchors = contract, trigger, anchors
         self.period = period
         self.due_of = due_of  # another rule's due date for the same key, and how
-        self.env = env or {}  # ``param.*`` (and ``period.*``) names, for `add` expressions
+        self._env = env  # a mapping, or a function giving it when first needed (``env``)
         schedule = contract.periods.get(period.schedule) if period is not None else None
         self.local = {**(schedule.dates if schedule else {}), **(local or {})}
         self._named: dict[str, Resolved] = {}
         self.steps: list[str] = []  # each step of the arithmetic, in words, in order
         self.explain = explain  # False: the days and how they are got, no steps (a run's)
+
+    @property
+    def env(self) -> Mapping[str, Any]:
+        """``param.*`` (and ``period.*``) names, for ``param`` anchors and `add` expressions
+        (given as a function: made on first use, as most date rules need none)."""
+        if callable(self._env):
+            self._env = self._env()
+        return self._env or {}
 
     def named(self, name: str) -> Resolved:
         """A named date: the obligation's own ``dates`` first, then the contract's."""

@@ -78,6 +78,7 @@ class Tracked:
     due_day: date | None = None
     due_at: pendulum.DateTime | None = None
     due_how: str = ""
+    late_after_us: int = NEVER_US  # ``due_at`` in epoch microseconds (``NEVER_US``: unknown)
     amount: Decimal | None = None
     durable: dict[str, Any] = field(default_factory=dict)  # the fact asserted in durable_rules
     period: Period | None = None  # the period of a rule run per period
@@ -116,14 +117,13 @@ class Tracked:
         """The date context of this instance: contract-wide anchors, then its own
         (``explain``: keep each step in words, for a trace)."""
         anchors = {**shared, **self.anchors}
-        env = param_names(self.params, self.test_day())
         return DateContext(
             contract,
             self.trigger,
             anchors,
             self.obligation.dates,
             self.period,
-            env,
+            lambda: param_names(self.params, self.test_day()),
             self.due_of,
             explain,
         )
@@ -139,20 +139,16 @@ class Tracked:
             return
         resolved = self.dates(shared, contract, explain=False).resolve(self.obligation.due)
         self.due_day, self.due_how = resolved.day, resolved.how
-        self.due_at = None
+        self.due_at, self.late_after_us = None, NEVER_US
         if resolved.day is not None:
             self.due_at = deadline_instant(contract, self.obligation.due, resolved.day)
-
-    @property
-    def late_after_us(self) -> int:
-        """The last on-time instant in epoch microseconds (``NEVER_US`` while unknown)."""
-        return epoch_us(self.due_at) if self.due_at is not None else NEVER_US
+            self.late_after_us = epoch_us(self.due_at)
 
     def late(self, contract: Contract) -> bool:
         """Whether the satisfying fact (if any) came after the deadline (notices: deemed given)."""
         if self.satisfier is None or self.due_at is None:
             return False
-        return epoch_us(effective_instant(contract, self.satisfier)) > epoch_us(self.due_at)
+        return epoch_us(effective_instant(contract, self.satisfier)) > self.late_after_us
 
 
 @dataclass
