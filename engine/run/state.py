@@ -19,6 +19,7 @@ import pendulum
 
 from engine.days.dates import DateContext, deadline_instant, effective_instant
 from engine.days.instants import end_of_day, epoch_us
+from engine.days.period_dues import period_due
 from engine.diagnostics import Diagnostic
 from engine.expressions import Expression, ExpressionError
 from engine.model import Anchor, Contract, Fact, Instance, Obligation, Period, Schedule
@@ -137,7 +138,16 @@ class Tracked:
         """Recompute the due date from the trigger and the anchors known now."""
         if self.obligation.due is None:
             return
-        resolved = self.dates(shared, contract, explain=False).resolve(self.obligation.due)
+        due = self.obligation.due
+        if self.period is None:
+            resolved = self.dates(shared, contract, explain=False).resolve(due)
+        else:
+            resolved = period_due(
+                contract,
+                self.obligation,
+                self.period,
+                lambda: self.dates(shared, contract, explain=False).resolve(due),
+            )
         self.due_day, self.due_how = resolved.day, resolved.how
         self.due_at, self.late_after_us = None, NEVER_US
         if resolved.day is not None:

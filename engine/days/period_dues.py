@@ -1,0 +1,104 @@
+"""Due dates that follow from a period alone, resolved once per rule and period.
+
+Most deadlines of a template's recurring duties are fixed by the period and the
+calendar only (statements 45 days after the quarter's end, rolled; interest on the
+scheduled date, rolled): every instance of the template with that period has the same
+due date, reached the same way. A portfolio holds thousands of such instances, so the
+day and its words are worked out once per process and shared. A rule whose date uses
+anything else (a parameter, a fact, another rule's due date, the trigger) is resolved
+for each instance, as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+
+from engine.days.dates import Resolved
+from engine.expressions import Expression
+from engine.model import Contract, DateSpec, Obligation, Period
+
+_KEPT = 64  # contracts whose shared due dates are kept (most recent), as compiled rulesets
+
+
+class _Shared:
+    """One contract's shared due dates, and which of its rules have them."""
+
+    def __init__(self, contract: Contract) -> None:
+        self.contract = contract
+        # rule id: the period's fields its due date follows from alone (None: not alone)
+        self.alone: dict[str, tuple[str, ...] | None] = {}
+        self.dues: dict[tuple[object, ...], Resolved] = {}
+
+
+_SHARED: OrderedDict[int, _Shared] = OrderedDict()
+_PERIOD_FIELDS = frozenset(f.name for f in dataclasses.fields(Period))
+
+
+def period_fields(
+    spec: DateSpec, local: Mapping[str, DateSpec], contract: Contract, seen: frozenset[str]
+) -> frozenset[str] | None:
+    """The fields of the period ``spec`` depends on, None if it depends on anything but
+    the period and the calendars: its anchors must be the period's days or named dates
+    that are so themselves, its day counts numbers or expressions over ``period.*``."""
+    if spec.earliest:
+        parts = [period_fields(s, local, contract, seen) for s in spec.earliest]
+        known = [part for part in parts if part is not None]
+        return frozenset().union(*known) if len(known) == len(parts) else None
+    anchor = spec.anchor
+    if anchor is None:
+        return None
+    fields = {"name", "start", "end"}  # a period anchor's words name the period
+    if anchor.kind == "named":
+        inner = local.get(anchor.field) or contract.dates.get(anchor.field)
+        if inner is None or anchor.field in seen:
+            return None
+        used = period_fields(inner, local, contract, seen | {anchor.field})
+        if used is None:
+            return None
+        fields |= used
+    elif anchor.kind != "period":
+        return None
+    if isinstance(spec.add_n, Expression):
+        if not spec.add_n.roots() <= {"period"}:
+            return None
+        fields |= {name.split(".", 1)[1] for name in spec.add_n.names}
+    return frozenset(fields) if fields <= _PERIOD_FIELDS else None
+
+
+def _dates_seen(contract: Contract, ob: Obligation) -> Mapping[str, DateSpec]:
+    """The named dates a rule run per period sees first: its schedule's, then its own
+    (as ``engine.days.dates.DateContext`` looks them up)."""
+    schedule = contract.periods.get(ob.per)
+    return {**(schedule.dates if schedule else {}), **ob.dates}
+
+
+def _shared(contract: Contract) -> _Shared:
+    entry = _SHARED.get(id(contract))
+    if entry is None or entry.contract is not contract:
+        entry = _SHARED[id(contract)] = _Shared(contract)
+        while len(_SHARED) > _KEPT:
+            _SHARED.popitem(last=False)
+    _SHARED.move_to_end(id(contract))
+    return entry
+
+
+def period_due(
+    contract: Contract, ob: Obligation, period: Period, resolve: Callable[[], Resolved]
+) -> Resolved:
+    """The due date of ``ob`` for ``period``: ``resolve()`` once per process when it follows
+    from the period alone, else each time."""
+    assert ob.due is not None
+    shared = _shared(contract)
+    if ob.id not in shared.alone:
+        used = period_fields(ob.due, _dates_seen(contract, ob), contract, frozenset())
+        shared.alone[ob.id] = tuple(sorted(used)) if used is not None else None
+    fields = shared.alone[ob.id]
+    if fields is None:
+        return resolve()
+    key = (ob.id, *(getattr(period, name) for name in fields))
+    found = shared.dues.get(key)
+    if found is None:
+        found = shared.dues[key] = resolve()
+    return found
