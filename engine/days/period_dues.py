@@ -15,7 +15,7 @@ import dataclasses
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
-from engine.days.dates import Resolved
+from engine.days.dates import DateContext, Resolved
 from engine.expressions import Expression
 from engine.model import Contract, DateSpec, Obligation, Period
 
@@ -29,7 +29,7 @@ class _Shared:
         self.contract = contract
         # rule id: the period's fields its due date follows from alone (None: not alone)
         self.alone: dict[str, tuple[str, ...] | None] = {}
-        self.dues: dict[tuple[object, ...], Resolved] = {}
+        self.dues: dict[tuple[object, ...], tuple[Resolved, tuple[str, ...]]] = {}
 
 
 _SHARED: OrderedDict[int, _Shared] = OrderedDict()
@@ -85,9 +85,14 @@ def _shared(contract: Contract) -> _Shared:
 
 
 def period_due(
-    contract: Contract, ob: Obligation, period: Period, resolve: Callable[[], Resolved]
-) -> Resolved:
-    """The due date of ``ob`` for ``period``: ``resolve()`` once per process when it follows
+    contract: Contract,
+    ob: Obligation,
+    period: Period,
+    context: Callable[[bool], DateContext],
+    explain: bool = False,
+) -> tuple[Resolved, tuple[str, ...]]:
+    """The due date of ``ob`` for ``period`` and, if ``explain``, its steps in words: worked
+    out in ``context(explain)`` (a fresh date context) once per process when it follows
     from the period alone, else each time."""
     assert ob.due is not None
     shared = _shared(contract)
@@ -95,10 +100,11 @@ def period_due(
         used = period_fields(ob.due, _dates_seen(contract, ob), contract, frozenset())
         shared.alone[ob.id] = tuple(sorted(used)) if used is not None else None
     fields = shared.alone[ob.id]
-    if fields is None:
-        return resolve()
-    key = (ob.id, *(getattr(period, name) for name in fields))
-    found = shared.dues.get(key)
+    key = (ob.id, explain, *(getattr(period, name) for name in fields or ()))
+    found = shared.dues.get(key) if fields is not None else None
     if found is None:
-        found = shared.dues[key] = resolve()
+        ctx = context(explain)
+        found = (ctx.resolve(ob.due), tuple(ctx.steps))
+        if fields is not None:
+            shared.dues[key] = found
     return found

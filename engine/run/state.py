@@ -143,11 +143,8 @@ class Tracked:
             resolved = self.dates(shared, contract, explain=False).resolve(due)
         else:
             resolved = period_due(
-                contract,
-                self.obligation,
-                self.period,
-                lambda: self.dates(shared, contract, explain=False).resolve(due),
-            )
+                contract, self.obligation, self.period, lambda e: self.dates(shared, contract, e)
+            )[0]
         self.due_day, self.due_how = resolved.day, resolved.how
         self.due_at, self.late_after_us = None, NEVER_US
         if resolved.day is not None:
