@@ -12,27 +12,24 @@ for each instance, as before.
 from __future__ import annotations
 
 import dataclasses
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 from engine.days.dates import DateContext, Resolved
 from engine.expressions import Expression
 from engine.model import Contract, DateSpec, Obligation, Period
-
-_KEPT = 64  # contracts whose shared due dates are kept (most recent), as compiled rulesets
+from engine.model.per_contract import PerContract
 
 
 class _Shared:
     """One contract's shared due dates, and which of its rules have them."""
 
     def __init__(self, contract: Contract) -> None:
-        self.contract = contract
         # rule id: the period's fields its due date follows from alone (None: not alone)
         self.alone: dict[str, tuple[str, ...] | None] = {}
         self.dues: dict[tuple[object, ...], tuple[Resolved, tuple[str, ...]]] = {}
 
 
-_SHARED: OrderedDict[int, _Shared] = OrderedDict()
+_shared = PerContract(_Shared)  # kept as long as the contract's compiled rulesets
 _PERIOD_FIELDS = frozenset(f.name for f in dataclasses.fields(Period))
 
 
@@ -72,16 +69,6 @@ def _dates_seen(contract: Contract, ob: Obligation) -> Mapping[str, DateSpec]:
     (as ``engine.days.dates.DateContext`` looks them up)."""
     schedule = contract.periods.get(ob.per)
     return {**(schedule.dates if schedule else {}), **ob.dates}
-
-
-def _shared(contract: Contract) -> _Shared:
-    entry = _SHARED.get(id(contract))
-    if entry is None or entry.contract is not contract:
-        entry = _SHARED[id(contract)] = _Shared(contract)
-        while len(_SHARED) > _KEPT:
-            _SHARED.popitem(last=False)
-    _SHARED.move_to_end(id(contract))
-    return entry
 
 
 def period_due(

@@ -15,7 +15,6 @@ and retracted once.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +25,7 @@ from engine.days.dates import effective_instant
 from engine.days.instants import end_of_day, epoch_us
 from engine.diagnostics import InputError
 from engine.model import Contract, Fact
+from engine.model.per_contract import PerContract
 from engine.run.calls import Session
 from engine.run.hosts import borrowed
 from engine.run.partition import Part
@@ -40,19 +40,8 @@ class Drive:
     states: tuple[InstanceState, ...]
 
 
-_COMPILED: OrderedDict[int, tuple[Contract, CompiledContract]] = OrderedDict()
-_COMPILED_KEPT = 64  # loaded contracts whose compiled rulesets are kept (most recent)
-
-
-def compiled(contract: Contract) -> CompiledContract:
-    """Each loaded contract is compiled once per process, then reused by every run."""
-    entry = _COMPILED.get(id(contract))
-    if entry is None or entry[0] is not contract:
-        entry = _COMPILED[id(contract)] = (contract, compile_contract(contract))
-        while len(_COMPILED) > _COMPILED_KEPT:
-            _COMPILED.popitem(last=False)
-    _COMPILED.move_to_end(id(contract))
-    return entry[1]
+compiled: PerContract[CompiledContract] = PerContract(compile_contract)
+"""Each loaded contract is compiled once per process, then reused by every run."""
 
 
 def _post(session: Session, run: RunState, message: dict[str, Any], retract: bool) -> None:
