@@ -29,7 +29,7 @@ LAYERS: list[set[str]] = [
     {"compile", "load"},
     {"days"},
     {"model"},
-    {"expressions", "diagnostics"},
+    {"expressions", "diagnostics", "collector"},
 ]
 MAX_LINES = 400
 

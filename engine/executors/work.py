@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from engine.collector import collector_paused
 from engine.diagnostics import InputError
 from engine.expressions import Expression, parse_expression
 from engine.findings.horizon import horizon
@@ -57,7 +58,15 @@ class PartResult:
 
 def evaluate_part(contracts: Sequence[Contract], part: Part, as_of: date) -> PartResult:
     """Run the part's instances over its facts and read their findings; an instance whose
-    facts' data caused a problem (in the run, or in a figure of its findings) has none."""
+    facts' data caused a problem (in the run, or in a figure of its findings) has none.
+
+    Python's cycle collector is paused meanwhile (``engine.collector``).
+    """
+    with collector_paused():
+        return _evaluated(contracts, part, as_of)
+
+
+def _evaluated(contracts: Sequence[Contract], part: Part, as_of: date) -> PartResult:
     done = drive(contracts, part, as_of)
     findings: list[Finding] = []
     unchecked: list[Unchecked] = []

@@ -19,16 +19,13 @@ again adds two more (and two more again if the value it replaced was a string).
 
 Reading many lines also needs: each ``at`` parsed once (:func:`instant`, a bounded
 cache), the facts numbered in time order (:func:`numbered`), and Python's cycle collector
-paused meanwhile (:func:`collector_paused`).
+paused meanwhile (``engine.collector``).
 """
 
 from __future__ import annotations
 
-import gc
 import json
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -263,20 +260,3 @@ def numbered(found: list[Parts]) -> list[Fact]:
         Fact(fact_id, fact_type, at, values, loc, seq, contract)
         for seq, (_, fact_id, fact_type, at, values, loc, contract) in enumerate(found, 1)
     ]
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused, if it runs, while a log is read.
-
-    Reading makes no reference cycles, but it keeps every fact: each collection of the
-    oldest generation would walk all the facts read so far (it cost a third of the read
-    time). Garbage made meanwhile is collected once the collector runs again.
-    """
-    running = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if running:
-            gc.enable()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
+from engine.collector import collector_paused
 from engine.days.instants import InstantError
 from engine.diagnostics import Diagnostic, InputError, Location, excerpt, shorten, suggest
 from engine.load.builtins import REFERRING, reference_problems
@@ -21,7 +22,6 @@ from engine.load.fact_line import EXACT as _DECODER
 from engine.load.fact_line import (
     Parts,
     PlainFields,
-    collector_paused,
     instant,
     numbered,
     plain_object,
