@@ -1,4 +1,4 @@
-"""Python's cycle collector paused while a large batch of objects is made and kept.
+"""Python's cycle collector kept from walking what a run makes and keeps.
 
 Each collection walks every tracked object of the generations it collects, and the
 oldest generation holds everything kept so far: reading a log keeps every fact, and a
@@ -6,7 +6,9 @@ part's evaluation keeps its instances' obligations and findings until the part i
 Pausing the collector meanwhile saves that walking (a third of the read time; about a
 sixth of the evaluation's). The few reference cycles made meanwhile (an instance's
 obligations refer to one another) are garbage once the batch is done, and are
-collected as soon as the collector runs again.
+collected as soon as the collector runs again. What a command has read (the rules,
+every fact) lives until the command ends: it is set aside, out of the collector's
+reach, from then on (``set_aside``), and given back when the command ends.
 """
 
 from __future__ import annotations
@@ -26,3 +28,16 @@ def collector_paused() -> Iterator[None]:
     finally:
         if running:
             gc.enable()
+
+
+def set_aside() -> None:
+    """Every object made so far put out of the collector's reach (``gc.freeze``) until
+    ``give_back``: a command's rules and facts, once read, live until it ends (and forked
+    workers then share their pages untouched, as the collector no longer writes to them)."""
+    gc.freeze()
+
+
+def give_back() -> None:
+    """The objects set aside given back to the collector (``gc.unfreeze``): the command has
+    ended, and this process may go on (the tests run many commands in one process)."""
+    gc.unfreeze()

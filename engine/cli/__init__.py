@@ -19,6 +19,7 @@ from types import ModuleType
 
 from engine.cli import calendar, check, explain, test, upcoming, validate
 from engine.cli.common import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK
+from engine.collector import give_back
 from engine.diagnostics import printable, shorten
 
 COMMANDS: dict[str, ModuleType] = {
@@ -105,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last resort: exit 3, never a traceback
         return internal_error(exc, _debugging(argv, args))
+    finally:
+        give_back()  # what the command set aside from the collector (``engine.collector``)
 
 
 if __name__ == "__main__":

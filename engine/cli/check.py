@@ -26,6 +26,7 @@ from engine.cli.common import (
     load_and_evaluate_delta,
 )
 from engine.cli.options import add_filter_arguments, add_history_arguments, paragraph, selection_of
+from engine.collector import collector_paused
 from engine.diagnostics import Diagnostic, Location, printable
 from engine.evaluate import Delta
 from engine.history.compare import NEW, Changes, Settings, file_digests, history_doc, settings
@@ -162,7 +163,9 @@ def run(args: argparse.Namespace) -> int:
     if opts.path is None or inputs.problems or result.unchecked:
         shown = selection.result(result)
         renderers = {"json": to_json, "csv": lambda r: to_csv(r.findings), "text": to_text}
-        _print(renderers[args.format](shown))
+        with collector_paused():  # rendering keeps nothing: no collection is worth its walk
+            text = renderers[args.format](shown)
+        _print(text)
         if opts.path is not None:
             print("run history not recorded: some contracts could not be checked", file=sys.stderr)
         return finish(inputs, result, EXIT_BREACH if shown.breached else EXIT_OK)
@@ -173,7 +176,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     shown, history = _selected(result, history, selection)
     marked = {"json": to_json_marked, "csv": to_csv_marked, "text": to_text_marked}
-    text = marked[args.format](shown, history, opts.path, opts.only_new)
+    with collector_paused():
+        text = marked[args.format](shown, history, opts.path, opts.only_new)
     _print(printable(text, keep="\n") if args.format == "text" else text)
     if opts.fail_on_new:
         pairs = zip(shown.findings, history.changes.marks, strict=True)
