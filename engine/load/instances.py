@@ -11,10 +11,10 @@ their template's get a copy of the template in that zone.
 from __future__ import annotations
 
 import re
-import zoneinfo
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from engine.days.instants import zone_names
 from engine.diagnostics import Diagnostic, Location, suggest, value_words
 from engine.load.parameters import convert
 from engine.load.portfolio import InstanceRow
@@ -87,9 +87,9 @@ def _time_zone(row: InstanceRow) -> tuple[str | None, list[Diagnostic]]:
     tz = row.get("time_zone")
     if tz is None:
         return None, []
-    if isinstance(tz, str) and tz in zoneinfo.available_timezones():
+    if isinstance(tz, str) and tz in zone_names():
         return tz, []
-    hint = suggest(str(tz), zoneinfo.available_timezones())
+    hint = suggest(str(tz), zone_names())
     return None, [Diagnostic(row.at("time_zone"), f"unknown time zone `{tz}`{hint}")]
 
 

@@ -9,13 +9,13 @@ checked even when another part is broken, so every problem is reported at once.
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import replace
 from typing import Any
 
 import pendulum
 
 from engine.days.calendars import CALENDAR_NAMES
+from engine.days.instants import zone_names
 from engine.diagnostics import Diagnostic, InputError, Location, suggest
 from engine.load.builtins import builtin_types
 from engine.load.dates import cycle_from
@@ -132,7 +132,7 @@ class _Builder(ObligationParts):
             try:
                 pendulum.timezone(c["time_zone"])
             except Exception:
-                hint = suggest(c["time_zone"], zoneinfo.available_timezones())
+                hint = suggest(c["time_zone"], zone_names())
                 self.error(["contract", "time_zone"], f"unknown time zone `{c['time_zone']}`{hint}")
         self.roles = list(c.get("parties") or {}) if self.usable(("contract", "parties")) else None
         for role, name in (c.get("calendars") or {}).items():
