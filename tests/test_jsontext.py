@@ -11,7 +11,7 @@ import pytest
 from engine.evaluate import evaluate
 from engine.load.facts import read_facts
 from engine.load.rules import load_contracts
-from engine.output.jsontext import json_text
+from engine.output.jsontext import json_pieces, json_text
 from engine.output.report import to_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,3 +68,33 @@ def test_a_plain_document_is_written_by_msgspec(monkeypatch: pytest.MonkeyPatch)
     assert json_text(doc) == expected
     with pytest.raises(AssertionError, match="standard library"):
         json_text({"amount": 1e16})
+
+
+ITEMS = [
+    {"a": [], "b": {}, "c": [[], {}], "d": [{"e": None}]},
+    {"text": CONTROL, CONTROL: [CONTROL, True, False, None], "line": "one\ntwo"},
+    {"amounts": [0.0, 2.75, 9999999999999998.0], "trace": ["Step 1.", "Step 2."]},
+    {"amount": 1e16},  # with an exponent: this item the standard library's way
+    [-2.5e-07, "x"],
+    "a plain string",
+    {"lone surrogate": "\ud800"},
+]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, len(ITEMS)])
+@pytest.mark.parametrize("after", [{"n": 3}, {"n": 1e16, "ids": ["f-1", "f-2"]}])
+def test_a_document_written_in_pieces_is_the_same_text(count: int, after: dict) -> None:
+    items = ITEMS[:count]
+    doc = {"as_of": "2004-12-31", "findings": items, **after}
+    pieces = list(json_pieces({**doc, "findings": []}, "findings", iter(items)))
+    assert "".join(pieces) == dumps(doc)
+    assert len(pieces) == count + 1  # a piece per item (the first with the head), the tail
+
+
+@pytest.mark.parametrize(
+    "before", [{"x": ["\x00clausewatch: the items go here\x00"]}, {"x": [[]]}]
+)
+def test_a_document_whose_text_holds_the_hole_is_still_the_same(before: dict) -> None:
+    items = [{"a": 1}, {"b": [2]}]
+    doc = {**before, "findings": items, "ids": ["\x00clausewatch: the items go here\x00"]}
+    assert "".join(json_pieces({**doc, "findings": []}, "findings", items)) == dumps(doc)

@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import os
 import sys
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from engine.cli.common import (
@@ -35,7 +36,7 @@ from engine.history.report import to_csv_marked, to_json_marked, to_text_marked
 from engine.history.store import HistoryError, Outcome, Run, record
 from engine.load.fact_files import fact_paths
 from engine.model import Result
-from engine.output.report import to_json, to_text
+from engine.output.report import json_report, to_text
 from engine.output.select import Selection, fields_of
 from engine.output.spreadsheet import to_csv
 
@@ -131,9 +132,14 @@ def _terminal(args: argparse.Namespace) -> bool:
     return not args.quiet and sys.stderr.isatty()
 
 
-def _print(text: str) -> None:
-    sys.stdout.write(text)  # not ``text + "\n"``: a report can be hundreds of MB
-    if not text.endswith("\n"):
+def _print(pieces: Iterable[str]) -> None:
+    """A report written piece by piece (never joined: it can be hundreds of MB), ending
+    with a line break."""
+    last = ""
+    for piece in pieces:
+        sys.stdout.write(piece)
+        last = piece or last
+    if not last.endswith("\n"):
         sys.stdout.write("\n")
 
 
@@ -162,10 +168,13 @@ def run(args: argparse.Namespace) -> int:
         return fail([*bad, *inputs.problems, *result.problems])
     if opts.path is None or inputs.problems or result.unchecked:
         shown = selection.result(result)
-        renderers = {"json": to_json, "csv": lambda r: to_csv(r.findings), "text": to_text}
+        renderers = {
+            "json": json_report,  # in pieces: a report can be hundreds of MB
+            "csv": lambda r: (to_csv(r.findings),),
+            "text": lambda r: (to_text(r),),
+        }
         with collector_paused():  # rendering keeps nothing: no collection is worth its walk
-            text = renderers[args.format](shown)
-        _print(text)
+            _print(renderers[args.format](shown))
         if opts.path is not None:
             print("run history not recorded: some contracts could not be checked", file=sys.stderr)
         return finish(inputs, result, EXIT_BREACH if shown.breached else EXIT_OK)
@@ -178,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
     marked = {"json": to_json_marked, "csv": to_csv_marked, "text": to_text_marked}
     with collector_paused():
         text = marked[args.format](shown, history, opts.path, opts.only_new)
-    _print(printable(text, keep="\n") if args.format == "text" else text)
+    _print((printable(text, keep="\n") if args.format == "text" else text,))
     if opts.fail_on_new:
         pairs = zip(shown.findings, history.changes.marks, strict=True)
         new_breach = any(m == NEW and f.status.value == "breached" for f, m in pairs)

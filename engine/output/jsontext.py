@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import msgspec
@@ -33,3 +34,35 @@ def json_text(doc: Any) -> str:
     if _EXPONENT.search(compact):
         return json.dumps(doc, indent=2, ensure_ascii=False)
     return msgspec.json.format(compact, indent=2).decode()
+
+
+_HOLE = "\x00clausewatch: the items go here\x00"
+_MARK = "\n    " + json.dumps(_HOLE) + "\n"  # the hole as a document's list shows it
+_NONE = object()
+
+
+def json_pieces(doc: dict[str, Any], key: str, items: Iterable[Any]) -> Iterator[str]:
+    """``json_text`` of ``doc`` with ``items`` as its list ``key``, in pieces: the items are
+    encoded one at a time, so that neither they nor the text are ever held whole (a
+    report of a million findings is about a gigabyte of text). The same bytes: an item is
+    written as ``json_text`` writes it, indented by the two levels it stands at."""
+    found = iter(items)
+    first = next(found, _NONE)
+    if first is _NONE:
+        yield json_text({**doc, key: []})
+        return
+    text = json_text({**doc, key: [_HOLE]})
+    if text.count(_MARK) != 1:  # the hole's text stands elsewhere too: written whole
+        yield json_text({**doc, key: [first, *found]})
+        return
+    head, tail = text.split(_MARK)
+    yield head + "\n    " + _nested(first)
+    for item in found:
+        yield ",\n    " + _nested(item)
+    yield "\n" + tail
+
+
+def _nested(item: Any) -> str:
+    """An item of a top-level list: its lines indented by four more spaces (a JSON string
+    holds no raw line break, so every line break is the layout's)."""
+    return json_text(item).replace("\n", "\n    ")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 from engine.diagnostics import printable
 from engine.model import Finding, Result, Unchecked
-from engine.output.jsontext import json_text
+from engine.output.jsontext import json_pieces
 from engine.output.summary import summary_json, summary_text
 
 
@@ -39,14 +39,26 @@ def finding_json(f: Finding) -> dict[str, Any]:
 def to_json(result: Result, summary_of: Sequence[Finding] | None = None) -> str:
     """The ``check --format json`` document; ``summary`` counts ``summary_of`` (default:
     the findings listed)."""
-    return json_text(report_doc(result, summary_of))
+    return "".join(json_report(result, summary_of))
+
+
+def json_report(result: Result, summary_of: Sequence[Finding] | None = None) -> Iterator[str]:
+    """``to_json``'s text in pieces, a finding at a time (``jsontext.json_pieces``)."""
+    doc = _report(result, summary_of, [])
+    return json_pieces(doc, "findings", (finding_json(f) for f in result.findings))
 
 
 def report_doc(result: Result, summary_of: Sequence[Finding] | None = None) -> dict[str, Any]:
     """The ``check --format json`` document as a dict (``to_json`` writes it)."""
+    return _report(result, summary_of, [finding_json(f) for f in result.findings])
+
+
+def _report(
+    result: Result, summary_of: Sequence[Finding] | None, findings: list[dict[str, Any]]
+) -> dict[str, Any]:
     doc = {
         "as_of": result.as_of.isoformat(),
-        "findings": [finding_json(f) for f in result.findings],
+        "findings": findings,
         "facts_considered": result.considered,
         "facts_after_as_of": [f.id for f in result.after_as_of],
         "summary": summary_json(result.findings if summary_of is None else summary_of),
