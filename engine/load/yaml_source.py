@@ -9,12 +9,12 @@ inside a string value (:func:`offset_location`), as for an error in an expressio
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import yaml
 
 from engine.diagnostics import Diagnostic, InputError, Location, shorten
+from engine.load.yaml_loaders import ALLOWED_TAGS, MAX_DIGITS, STD, FastLoader, Loader, Loaders
 
 
 class SourceMap(dict):
@@ -37,91 +37,6 @@ class SourceList(list):
     item_locs: list[Location]
 
 
-MAX_DEPTH = 64  # mappings and lists nested deeper than this are refused
-MAX_EXPANSION = 100_000  # values that aliases (``*name``) may add to a file, in all
-MAX_DIGITS = 100  # digits of a whole number
-
-_STD = "tag:yaml.org,2002:"
-ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "merge")}
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without implicit timestamps (dates stay strings), bounded in depth and
-    in alias expansion: a "billion laughs" (aliases of aliases, a few hundred bytes that
-    would expand to gigabytes) or a recursive alias is refused where it stands."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.depth = 0
-        self.expanded = 0  # values added by aliases so far
-        self.sizes: dict[int, tuple[int, int]] = {}  # id(node) -> _measure(node)
-        self.composing: set[str] = set()  # anchors of the collections being composed
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
-        """A node, refusing what nests too deep, expands too much, or contains itself."""
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent):
-            if event.anchor in self.composing:
-                raise _refusal(f"alias *{event.anchor} is inside its own anchor", event)
-            node = super().compose_node(parent, index)
-            size, height = _measure(node, self.sizes)
-            if self.depth + height > MAX_DEPTH:
-                raise _refusal(f"nested more than {MAX_DEPTH} levels deep (by aliases)", event)
-            self.expanded += size
-            if self.expanded > MAX_EXPANSION:
-                why = f"aliases expand the file to more than {MAX_EXPANSION:,} values"
-                raise _refusal(why + ' (refused: a "billion laughs")', event)
-            return node
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise _refusal(f"nested more than {MAX_DEPTH} levels deep", event)
-        anchor = event.anchor if not isinstance(event, yaml.ScalarEvent) else None
-        if anchor:
-            self.composing.add(anchor)
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-            self.composing.discard(anchor or "")
-
-
-def _refusal(problem: str, event: yaml.Event) -> yaml.composer.ComposerError:
-    return yaml.composer.ComposerError(None, None, problem, event.start_mark)
-
-
-def _measure(node: yaml.Node, sizes: dict[int, tuple[int, int]]) -> tuple[int, int]:
-    """How many values ``node`` stands for, and how deep they nest, aliases expanded.
-
-    Memoized by node, so that it takes time linear in the nodes written, however much
-    the aliases multiply them.
-    """
-    if id(node) not in sizes:
-        children: list[yaml.Node] = []
-        if isinstance(node, yaml.SequenceNode):
-            children = node.value
-        elif isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        measured = [_measure(c, sizes) for c in children]
-        sizes[id(node)] = (
-            1 + sum(size for size, _ in measured),
-            1 + max((height for _, height in measured), default=0),
-        )
-    return sizes[id(node)]
-
-
-_BOOL = "tag:yaml.org,2002:bool"
-_DROPPED = (_STD + "timestamp", _BOOL, _STD + "value", _STD + "yaml")  # `=` is a plain string
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-# Only true/false are booleans (YAML 1.2): `on`, `off`, `yes`, `no` stay words, so a key
-# such as `on:` or a value such as `NO` (Norway) is never silently turned into a boolean.
-_Loader.add_implicit_resolver(
-    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
 # Advice for the commonest YAML mistakes, keyed by the start of PyYAML's problem text.
 _HINTS = {
     "mapping values are not allowed": "; put a value that contains `: ` in quotes",
@@ -138,7 +53,7 @@ def _loc(path: str, node: yaml.Node) -> Location:
 class _Converter:
     """Turns composed YAML nodes into SourceMap/SourceList/scalars, collecting problems."""
 
-    def __init__(self, path: str, text: str, loader: _Loader) -> None:
+    def __init__(self, path: str, text: str, loader: Loaders) -> None:
         self.path, self.text, self.loader = path, text, loader
         self.problems: list[Diagnostic] = []
 
@@ -150,7 +65,7 @@ class _Converter:
             items.loc = _loc(self.path, node)
             items.item_locs = [_loc(self.path, item) for item in node.value]
             return items
-        if node.tag == _STD + "merge":  # `<<` anywhere but as a key is text
+        if node.tag == STD + "merge":  # `<<` anywhere but as a key is text
             return node.value
         return self.loader.construct_object(node, deep=True)
 
@@ -193,8 +108,11 @@ def load_yaml_collect(path: str, text: str) -> tuple[Any, list[Diagnostic]]:
     A syntax error (after which nothing can be trusted) raises ``InputError``; a key
     given twice is reported and its first value kept, so later checks can go on.
     """
+    fast = _fast_node(text)
+    if fast is not None:
+        return _converted(path, text, *fast)
     try:
-        loader = _Loader(text)
+        loader = Loader(text)
     except yaml.reader.ReaderError as exc:  # a control character YAML does not allow
         raise InputError([_reader_problem(path, text, exc)]) from None
     try:
@@ -213,6 +131,25 @@ def load_yaml_collect(path: str, text: str) -> tuple[Any, list[Diagnostic]]:
         raise InputError([Diagnostic(Location(path), f"invalid YAML: {exc}")]) from None
     finally:
         loader.dispose()
+    return _converted(path, text, node, loader)
+
+
+def _fast_node(text: str) -> tuple[yaml.Node | None, FastLoader] | None:
+    """The document's node as libyaml reads it, or None if it saw any problem."""
+    try:
+        loader = FastLoader(text)
+        try:
+            return loader.get_single_node(), loader
+        finally:
+            loader.dispose()
+    except Exception:  # noqa: BLE001 - read again by Loader, which says what is wrong
+        return None
+
+
+def _converted(
+    path: str, text: str, node: yaml.Node | None, loader: Loaders
+) -> tuple[Any, list[Diagnostic]]:
+    """The document of a node read without a syntax problem, and the problems found."""
     if node is None:
         raise InputError([Diagnostic(Location(path, 1), "empty rule file")])
     problems = _node_problems(path, node, loader)
@@ -227,9 +164,9 @@ def load_yaml_collect(path: str, text: str) -> tuple[Any, list[Diagnostic]]:
         raise InputError([Diagnostic(where, f"invalid YAML: {exc.problem}")]) from None
 
 
-def _scalar_problem(loader: _Loader, node: yaml.ScalarNode) -> str:
+def _scalar_problem(loader: Loader, node: yaml.ScalarNode) -> str:
     """Why a number, boolean or null scalar cannot be read, or ""."""
-    kind = node.tag.removeprefix(_STD)
+    kind = node.tag.removeprefix(STD)
     digits = sum(c.isdigit() for c in node.value)
     if kind == "int" and digits > MAX_DIGITS:
         return f"a whole number of {digits:,} digits is too long (at most {MAX_DIGITS})"
@@ -243,10 +180,10 @@ def _scalar_problem(loader: _Loader, node: yaml.ScalarNode) -> str:
 
 
 def _tag_text(tag: str) -> str:
-    return "!!" + tag.removeprefix(_STD) if tag.startswith(_STD) else tag
+    return "!!" + tag.removeprefix(STD) if tag.startswith(STD) else tag
 
 
-def _node_problems(path: str, root: yaml.Node, loader: _Loader) -> list[Diagnostic]:
+def _node_problems(path: str, root: yaml.Node, loader: Loaders) -> list[Diagnostic]:
     """Every value a rule file may not hold: a tag other than plain YAML's (``!!python/...``,
     ``!!binary``, ``!custom``...) wherever it stands, a whole number too long, ``.inf``."""
     problems: list[Diagnostic] = []
@@ -266,7 +203,7 @@ def _node_problems(path: str, root: yaml.Node, loader: _Loader) -> list[Diagnost
                     "plain values (text, numbers, true/false, null), lists and mappings",
                 )
             )
-        elif isinstance(node, yaml.ScalarNode) and node.tag not in (_STD + "str", _STD + "merge"):
+        elif isinstance(node, yaml.ScalarNode) and node.tag not in (STD + "str", STD + "merge"):
             message = _scalar_problem(loader, node)
             if message:
                 problems.append(Diagnostic(where, message))
