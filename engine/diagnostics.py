@@ -14,12 +14,16 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, order=True)
-class Location:
-    """A place in an input file; ``line`` and ``col`` are 1-based, ``col`` 0 when unknown."""
+class Location(NamedTuple):
+    """A place in an input file; ``line`` and ``col`` are 1-based, ``col`` 0 when unknown.
+
+    A named tuple (ordered by path, line, column): every fact and every YAML value has
+    one, a million of them in a large run, and a tuple is made in a third of the time
+    and half the memory of a frozen dataclass.
+    """
 
     path: str
     line: int = 0
