@@ -113,7 +113,7 @@ def on_anchor(
     fixed = _fix_anchor(st, anchor, fact, tr.anchors, tr.totals, tr.env(), ob.id)
     if fixed or anchor.kind == "running_total":
         tr.anchor_facts.append(fact)
-    tr.resolve_due(st.contract, st.anchors)
+    st.resolve_due(tr)
     replace_durable(
         c, tr, **{f"a{index}": NEVER_US if fixed else fact.seq, "late_after": tr.late_after_us}
     )
@@ -129,7 +129,7 @@ def on_contract_anchor(run: RunState, st: InstanceState, c: Any, anchor: Anchor)
         return
     st.anchor_facts[anchor] = fact
     for tr in st.tracked.values():
-        tr.resolve_due(st.contract, st.anchors)
+        st.resolve_due(tr)
         replace_durable(c, tr, late_after=tr.late_after_us)
     open_periods(run, st, c, fact)
 
@@ -239,7 +239,7 @@ def on_forbidden(run: RunState, st: InstanceState, c: Any, ob: Obligation, index
         tr = _tracked(st, c, ob)
         fact = run.fact(c.f)
         env, _ = st.values(tr, fact)
-        ctx = tr.dates(st.anchors, st.contract, explain=False)
+        ctx = st.date_context(tr, explain=False)
         key = tr.key
     else:
         fact = run.fact(c.f)

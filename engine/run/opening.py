@@ -38,11 +38,10 @@ def open_instance(
     """Open an instance of ``ob`` for ``key``, started by ``fact`` (its trigger, or the fact
     that opened its period), with its due date if known."""
     tr = Tracked(ob, key, fact, st.params, st.contract.time_zone, period=period)
-    tr.siblings = st.tracked
     if ob.amount is not None:
         value = st.evaluate(ob.amount, st.values(tr)[0], fact, ob.id)
         tr.amount = value if isinstance(value, Decimal) else None
-    tr.resolve_due(st.contract, st.anchors)
+    st.resolve_due(tr)
     st.tracked[(ob.id, key)] = tr
     tr.durable = {
         "sid": c.s.sid,

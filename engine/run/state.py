@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pendulum
 
-from engine.days.dates import DateContext, deadline_instant, effective_instant
+from engine.days.dates import DateContext, Resolved, deadline_instant, effective_instant
 from engine.days.instants import end_of_day, epoch_us
 from engine.days.period_dues import period_due
 from engine.diagnostics import Diagnostic
@@ -85,9 +86,6 @@ class Tracked:
     period: Period | None = None  # the period of a rule run per period
     readings: list[Fact] = field(default_factory=list)  # a test's figures for its period
     cures: list[Fact] = field(default_factory=list)  # facts offered to cure a failed test
-    siblings: dict[tuple[str, str | None], Tracked] = field(
-        default_factory=dict, compare=False, repr=False
-    )  # every instance of the run's contract instance, for references between rules
 
     def env(self, fact: Fact | None = None) -> dict[str, Any]:
         """Names an expression of this obligation can use (lookups and values: see ``values``)."""
@@ -112,39 +110,9 @@ class Tracked:
                     str(value)
                 )
 
-    def dates(
-        self, shared: dict[Anchor, tuple[date, str]], contract: Contract, explain: bool = True
-    ) -> DateContext:
-        """The date context of this instance: contract-wide anchors, then its own
-        (``explain``: keep each step in words, for a trace)."""
-        anchors = {**shared, **self.anchors}
-        return DateContext(
-            contract,
-            self.trigger,
-            anchors,
-            self.obligation.dates,
-            self.period,
-            lambda: param_names(self.params, self.test_day()),
-            self.due_of,
-            explain,
-        )
-
-    def due_of(self, rule: str) -> tuple[date | None, str] | None:
-        """The due date of another rule's instance for the same key, and how it is got."""
-        other = self.siblings.get((rule, self.key))
-        return (other.due_day, other.due_how) if other is not None else None
-
-    def resolve_due(self, contract: Contract, shared: dict[Anchor, tuple[date, str]]) -> None:
-        """Recompute the due date from the trigger and the anchors known now."""
-        if self.obligation.due is None:
-            return
-        due = self.obligation.due
-        if self.period is None:
-            resolved = self.dates(shared, contract, explain=False).resolve(due)
-        else:
-            resolved = period_due(
-                contract, self.obligation, self.period, lambda e: self.dates(shared, contract, e)
-            )[0]
+    def set_due(self, contract: Contract, resolved: Resolved) -> None:
+        """Take the due date resolved from the trigger and the anchors known now."""
+        assert self.obligation.due is not None
         self.due_day, self.due_how = resolved.day, resolved.how
         self.due_at, self.late_after_us = None, NEVER_US
         if resolved.day is not None:
@@ -238,12 +206,39 @@ class InstanceState:
         return facts
 
     def date_context(self, tr: Tracked | None, explain: bool = True) -> DateContext:
-        """Dates as known now, for one obligation instance or the contract as a whole
-        (``explain``: keep each step in words, for a trace)."""
+        """Dates as known now, for one obligation instance (the contract-wide anchors,
+        then its own) or the contract as a whole (``explain``: keep each step in words,
+        for a trace)."""
         if tr is None:
             env = param_names(self.params, None)
             return DateContext(self.contract, None, self.anchors, env=env, explain=explain)
-        return tr.dates(self.anchors, self.contract, explain)
+        return DateContext(
+            self.contract,
+            tr.trigger,
+            {**self.anchors, **tr.anchors},
+            tr.obligation.dates,
+            tr.period,
+            lambda: param_names(tr.params, tr.test_day()),
+            partial(self.due_of, tr.key),
+            explain,
+        )
+
+    def due_of(self, key: str | None, rule: str) -> tuple[date | None, str] | None:
+        """The due date of another rule's instance for the same key, and how it is got."""
+        other = self.tracked.get((rule, key))
+        return (other.due_day, other.due_how) if other is not None else None
+
+    def resolve_due(self, tr: Tracked) -> None:
+        """Recompute an instance's due date from its trigger and the anchors known now."""
+        due = tr.obligation.due
+        if due is None:
+            return
+        if tr.period is None:
+            resolved = self.date_context(tr, explain=False).resolve(due)
+        else:
+            context = partial(self.date_context, tr)
+            resolved = period_due(self.contract, tr.obligation, tr.period, context)[0]
+        tr.set_due(self.contract, resolved)
 
     def label(self, fact_type: str) -> str:
         """How a fact type reads: its vocabulary label (a breach of a rule: as it is named)."""
