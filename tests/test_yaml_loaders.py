@@ -69,7 +69,8 @@ def test_tricky_yaml_the_same_both_ways(monkeypatch):
     fast, fast_problems = load_yaml_collect("t.yaml", TRICKY)
     slow, slow_problems = _slowly(monkeypatch, "t.yaml", TRICKY)
     assert _shape(fast) == _shape(slow)
-    assert [str(p) for p in fast_problems] == ["t.yaml:15:1: duplicate key `dup` (first at line 14)"]
+    duplicate = "t.yaml:15:1: duplicate key `dup` (first at line 14)"
+    assert [str(p) for p in fast_problems] == [duplicate]
     assert fast_problems == slow_problems
     assert fast["naïve"] == "ünïcödé value"
     assert fast.value_locs["naïve"].col == 8  # the 8th character, whatever its bytes
