@@ -31,7 +31,8 @@ def test_which_credit_rules_depend_on_the_period_alone():
     used = {}
     for ob in contract.obligations:
         if ob.per and ob.due is not None:
-            found = period_fields(ob.due, _dates_seen(contract, ob), contract, frozenset())
+            seen = _dates_seen(contract, ob, ob.per)
+            found = period_fields(ob.due, seen, contract, frozenset())
             used[ob.id] = sorted(found) if found is not None else None
     assert used == {
         "financial-statements": ["end", "is_last_of_year", "name", "start"],

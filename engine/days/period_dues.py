@@ -24,8 +24,9 @@ class _Shared:
     """One contract's shared due dates, and which of its rules have them."""
 
     def __init__(self, contract: Contract) -> None:
-        # rule id: the period's fields its due date follows from alone (None: not alone)
-        self.alone: dict[str, tuple[str, ...] | None] = {}
+        # (rule id, schedule): the period's fields its due date follows from alone (None:
+        # not alone)
+        self.alone: dict[tuple[str, str], tuple[str, ...] | None] = {}
         self.dues: dict[tuple[object, ...], tuple[Resolved, tuple[str, ...]]] = {}
 
 
@@ -64,11 +65,13 @@ def period_fields(
     return frozenset(fields) if fields <= _PERIOD_FIELDS else None
 
 
-def _dates_seen(contract: Contract, ob: Obligation) -> Mapping[str, DateSpec]:
-    """The named dates a rule run per period sees first: its schedule's, then its own
-    (as ``engine.days.dates.DateContext`` looks them up)."""
-    schedule = contract.periods.get(ob.per)
-    return {**(schedule.dates if schedule else {}), **ob.dates}
+def _dates_seen(contract: Contract, ob: Obligation, schedule: str) -> Mapping[str, DateSpec]:
+    """The named dates a rule sees first in a period of ``schedule``: the schedule's, then
+    its own (as ``engine.days.dates.DateContext`` looks them up). The schedule is the
+    period's, which is not always the rule's ``per``: a rule started by a breach of
+    another is opened with that rule's period."""
+    found = contract.periods.get(schedule)
+    return {**(found.dates if found else {}), **ob.dates}
 
 
 def period_due(
@@ -83,11 +86,13 @@ def period_due(
     from the period alone, else each time."""
     assert ob.due is not None
     shared = _shared(contract)
-    if ob.id not in shared.alone:
-        used = period_fields(ob.due, _dates_seen(contract, ob), contract, frozenset())
-        shared.alone[ob.id] = tuple(sorted(used)) if used is not None else None
-    fields = shared.alone[ob.id]
-    key = (ob.id, explain, *(getattr(period, name) for name in fields or ()))
+    rule = (ob.id, period.schedule)
+    if rule not in shared.alone:
+        seen = _dates_seen(contract, ob, period.schedule)
+        used = period_fields(ob.due, seen, contract, frozenset())
+        shared.alone[rule] = tuple(sorted(used)) if used is not None else None
+    fields = shared.alone[rule]
+    key = (*rule, explain, *(getattr(period, name) for name in fields or ()))
     found = shared.dues.get(key) if fields is not None else None
     if found is None:
         ctx = context(explain)

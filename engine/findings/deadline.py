@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from functools import partial
 
 from engine.days.dates import day_text, effective_day, effective_instant, number, upper_first
 from engine.days.instants import describe, end_of_day, epoch_us, format_due
-from engine.days.period_dues import period_due
 from engine.findings.latepay import late_charge
 from engine.findings.make import make_finding
 from engine.model import Fact, Finding, Kind, Status
@@ -98,12 +96,8 @@ def deadline_trace(
     ob, tz = tr.obligation, st.contract.time_zone
     trigger_label = st.label(tr.trigger.type)
     steps = [f"Started by {trigger_label} {_when(st, tr.trigger)} ({tr.trigger.id})."]
-    if ob.due is not None and tr.period is not None:
-        steps += period_due(st.contract, ob, tr.period, partial(st.date_context, tr), True)[1]
-    elif ob.due is not None:
-        ctx = st.date_context(tr)
-        ctx.resolve(ob.due)
-        steps += ctx.steps
+    if ob.due is not None:
+        steps += st.due_resolved(tr, explain=True)[1]
     if tr.due_at is not None and tr.due_day is not None and ob.due is not None:
         utc = tr.due_at.in_timezone("UTC")
         if ob.due.at:

@@ -230,15 +230,20 @@ class InstanceState:
 
     def resolve_due(self, tr: Tracked) -> None:
         """Recompute an instance's due date from its trigger and the anchors known now."""
+        if tr.obligation.due is not None:
+            tr.set_due(self.contract, self.due_resolved(tr)[0])
+
+    def due_resolved(self, tr: Tracked, explain: bool = False) -> tuple[Resolved, tuple[str, ...]]:
+        """An instance's due date as known now and, if ``explain``, its steps in words (a
+        recurring duty's shared by the template's instances where its period alone fixes
+        it: ``engine.days.period_dues``)."""
         due = tr.obligation.due
-        if due is None:
-            return
+        assert due is not None
         if tr.period is None:
-            resolved = self.date_context(tr, explain=False).resolve(due)
-        else:
-            context = partial(self.date_context, tr)
-            resolved = period_due(self.contract, tr.obligation, tr.period, context)[0]
-        tr.set_due(self.contract, resolved)
+            ctx = self.date_context(tr, explain)
+            return ctx.resolve(due), tuple(ctx.steps)
+        context = partial(self.date_context, tr)
+        return period_due(self.contract, tr.obligation, tr.period, context, explain)
 
     def label(self, fact_type: str) -> str:
         """How a fact type reads: its vocabulary label (a breach of a rule: as it is named)."""
