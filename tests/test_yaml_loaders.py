@@ -84,3 +84,44 @@ def test_a_syntax_error_is_worded_by_the_python_parser():
     (problem,) = caught.value.diagnostics
     assert str(problem).startswith("r.yaml:3:")
     assert "invalid YAML: mapping values are not allowed here" in str(problem)
+
+
+# Found by comparing the two parsers: libyaml's marks do not count a byte order mark; it
+# allows tabs PyYAML refuses; it reads a tag `!` alone otherwise; it marks an empty value
+# in a flow collection a column earlier. Such a text is read the Python way only.
+UNLIKE = [
+    "\ufeffa: 1\nb: x\n",
+    "\ufeff\ufeffa: 1\n",
+    "a: b\t# c\n",
+    "a:\tb\n",
+    "a: [1,\t2]\n",
+    "a: !\n",
+    "a: [!, x]\n",
+    "satisfied_by: {fact: }\n",
+    "a: {y:  , z: 1}\n",
+    "a: [y: ]\n",
+    "a: [y:\n]\n",
+]
+
+
+@pytest.mark.parametrize("text", UNLIKE)
+def test_what_libyaml_reads_otherwise_is_read_the_python_way(text, monkeypatch):
+    assert yaml_source._fast_node(text) is None
+    try:
+        fast = ("ok", _shape(load_yaml_collect("u.yaml", text)[0]))
+    except InputError as exc:
+        fast = ("refused", [str(d) for d in exc.diagnostics])
+    try:
+        slow = ("ok", _shape(_slowly(monkeypatch, "u.yaml", text)[0]))
+    except InputError as exc:
+        slow = ("refused", [str(d) for d in exc.diagnostics])
+    assert fast == slow
+
+
+def test_a_byte_order_mark_leaves_columns_in_strings_right():
+    text = '\ufeffcheck: {where: "x > param.principl"}\n'
+    doc, _ = load_yaml_collect("b.yaml", text)
+    # the mark is not a column: after it, `check: {where: ` is 15 characters, so `"` is
+    # the 16th; the source text sliced from the mark's index starts at that quote
+    assert doc["check"].value_src["where"] == ('"x > param.principl"', '"')
+    assert doc["check"].value_locs["where"].col == 16

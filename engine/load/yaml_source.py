@@ -14,7 +14,15 @@ from typing import Any
 import yaml
 
 from engine.diagnostics import Diagnostic, InputError, Location, shorten
-from engine.load.yaml_loaders import ALLOWED_TAGS, MAX_DIGITS, STD, FastLoader, Loader, Loaders
+from engine.load.yaml_loaders import (
+    ALLOWED_TAGS,
+    MAX_DIGITS,
+    STD,
+    FastLoader,
+    Loader,
+    Loaders,
+    libyaml_reads_alike,
+)
 
 
 class SourceMap(dict):
@@ -135,7 +143,10 @@ def load_yaml_collect(path: str, text: str) -> tuple[Any, list[Diagnostic]]:
 
 
 def _fast_node(text: str) -> tuple[yaml.Node | None, FastLoader] | None:
-    """The document's node as libyaml reads it, or None if it saw any problem."""
+    """The document's node as libyaml reads it, or None if it saw any problem or the text
+    holds something libyaml reads otherwise (``yaml_loaders.libyaml_reads_alike``)."""
+    if not libyaml_reads_alike(text):
+        return None
     try:
         loader = FastLoader(text)
         try:
@@ -164,7 +175,7 @@ def _converted(
         raise InputError([Diagnostic(where, f"invalid YAML: {exc.problem}")]) from None
 
 
-def _scalar_problem(loader: Loader, node: yaml.ScalarNode) -> str:
+def _scalar_problem(loader: Loaders, node: yaml.ScalarNode) -> str:
     """Why a number, boolean or null scalar cannot be read, or ""."""
     kind = node.tag.removeprefix(STD)
     digits = sum(c.isdigit() for c in node.value)
