@@ -4,11 +4,15 @@ Each collection walks every tracked object of the generations it collects, and t
 oldest generation holds everything kept so far: reading a log keeps every fact, and a
 part's evaluation keeps its instances' obligations and findings until the part is done.
 Pausing the collector meanwhile saves that walking (a third of the read time; about a
-sixth of the evaluation's). The few reference cycles made meanwhile (an instance's
-obligations refer to one another) are garbage once the batch is done, and are
-collected as soon as the collector runs again. What a command has read (the rules,
-every fact) lives until the command ends: it is set aside, out of the collector's
-reach, from then on (``set_aside``), and given back when the command ends.
+sixth of the evaluation's). The few reference cycles made meanwhile are garbage once
+the batch is done, and are collected as soon as the collector runs again. The pause
+is process-wide: a Dask worker should run one part at a time (``--nthreads 1``, as the
+README says), or overlapping parts may shorten each other's pause (never lengthen it:
+the collector is always running again once the last part is done).
+
+What a command has read (the rules, every fact) lives until the command ends: it is
+set aside, out of the collector's reach, from then on (``set_aside``), and given back
+when the command ends.
 """
 
 from __future__ import annotations
@@ -30,14 +34,24 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+_set_aside = False  # whether this process's objects are frozen by ``set_aside``
+
+
 def set_aside() -> None:
     """Every object made so far put out of the collector's reach (``gc.freeze``) until
     ``give_back``: a command's rules and facts, once read, live until it ends (and forked
-    workers then share their pages untouched, as the collector no longer writes to them)."""
-    gc.freeze()
+    workers then share their pages untouched, as the collector no longer writes to them).
+    Nothing is done if objects are frozen already (by a program running the command)."""
+    global _set_aside
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        _set_aside = True
 
 
 def give_back() -> None:
-    """The objects set aside given back to the collector (``gc.unfreeze``): the command has
-    ended, and this process may go on (the tests run many commands in one process)."""
-    gc.unfreeze()
+    """The objects ``set_aside`` froze given back to the collector (``gc.unfreeze``): the
+    command has ended, and this process may go on (the tests run many commands in one)."""
+    global _set_aside
+    if _set_aside:
+        gc.unfreeze()
+        _set_aside = False

@@ -52,3 +52,20 @@ def test_bad_input_gives_back_what_was_set_aside(tmp_path, capsys):
     assert code == 2
     assert "no_such_type" in capsys.readouterr().err
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_freeze_made_by_the_program_running_the_command_is_left_alone(capsys):
+    keep = [{"made": "before the command"}]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        main(["check", "--rules", str(ROOT / "rules"), "--facts", str(ROOT / "facts"),
+              "--as-of", "2001-12-31", "--quiet"])
+        capsys.readouterr()
+        # neither unfrozen (0) nor added to (the command's rules and facts: thousands of
+        # objects); a frozen object may have been freed meanwhile
+        assert 0 < gc.get_freeze_count() <= frozen
+    finally:
+        gc.unfreeze()
+    assert keep
