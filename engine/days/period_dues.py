@@ -30,7 +30,7 @@ class _Shared:
         self.dues: dict[tuple[object, ...], tuple[Resolved, tuple[str, ...]]] = {}
 
 
-_shared = PerContract(_Shared)  # kept as long as the contract's compiled rulesets
+_shared = PerContract(_Shared)  # for the 64 contracts used last, as compiled rulesets
 _PERIOD_FIELDS = frozenset(f.name for f in dataclasses.fields(Period))
 
 
