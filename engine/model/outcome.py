@@ -25,9 +25,12 @@ class Status(StrEnum):
     WAIVED = "waived"  # released by the party it protects (a waiver fact)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
-    """One dated event from a fact log, validated against a contract vocabulary."""
+    """One dated event from a fact log, validated against a contract vocabulary.
+
+    Slotted: a run holds a million of them (no ``__dict__``: 112 bytes less each).
+    """
 
     id: str
     type: str
