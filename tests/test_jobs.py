@@ -75,6 +75,27 @@ def test_more_instances_than_durable_rules_sessions_per_ruleset(tmp_path):
     assert result.considered == 1 + 344
 
 
+def test_findings_alike_hold_their_words_once(tmp_path):
+    """Three deals accepted by one fact for all (``"*"``), none deposited: their funding
+    findings say the same words (breached, due Wed 2000-03-08 17:00 EST, as above), and
+    hold them once (``make_finding`` interns them), so a part's result carries them once."""
+    contracts = load_contracts([str(many(tmp_path, 3))])
+    path = tmp_path / "facts.jsonl"
+    path.write_text(json.dumps(
+        {"id": "acc", "type": "agreement_accepted", "at": "2000-03-03T10:00", "contract": "*"}
+    ) + "\n")
+    result = evaluate(contracts, read_facts([str(path)], contracts), date(2000, 3, 31))
+    funding = [f for f in result.findings if f.rule == "funding-deadline"]
+    assert [f.contract for f in funding] == ["deal-00000", "deal-00001", "deal-00002"]
+    assert {(f.due, f.status) for f in funding} == {(DUE, Status.BREACHED)}
+    first, second, third = funding
+    assert first.message is second.message is third.message
+    assert len(first.trace) > 3
+    assert all(a is b is c for a, b, c in zip(first.trace, second.trace, third.trace, strict=True))
+    back = pickle.loads(pickle.dumps(funding))  # as a worker's part comes back
+    assert back[0].message is back[2].message and back[0].trace[1] is back[2].trace[1]
+
+
 def test_jobs_and_parts_do_not_change_the_result(portfolio, monkeypatch):
     rules, logs = portfolio
     contracts = load_contracts([rules])

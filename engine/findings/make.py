@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 
 import pendulum
@@ -28,6 +29,10 @@ def make_finding(
     """A finding of one obligation of this instance, its facts listed once each.
 
     ``late_payment``: the amount is a late payment owed under the rule's schedule.
+    Its words are interned (``sys.intern``; released with the last finding using them):
+    findings repeat them (in a portfolio, about one trace line in five and one message
+    in three is new), so that a run of 600,000 findings holds each text once, and a
+    part's result sends it to the process reading it once (pickle shares an object).
     """
     ob = next(o for o in st.contract.obligations if o.id == tr_rule)
     unique = list(dict.fromkeys(facts))
@@ -40,15 +45,15 @@ def make_finding(
         ob.section,
         ob.party,
         status,
-        due,
+        due if due is None else sys.intern(due),
         due_instant,
         amount,
         tuple(unique),
-        message,
+        sys.intern(message),
         ob.title,
         ob.unit,
         cured,
-        trace,
+        tuple(map(sys.intern, trace)),
         st.contract.id,
         ob.kind.value,
         late_payment,

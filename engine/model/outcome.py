@@ -51,9 +51,12 @@ def _local_date(at: pendulum.DateTime, tz: str) -> date:
     return date(local.year, local.month, local.day)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
-    """What the engine concluded about one obligation instance at the as-of date."""
+    """What the engine concluded about one obligation instance at the as-of date.
+
+    Slotted, as ``Fact``: a run of a million facts holds about 600,000 of them.
+    """
 
     contract: str
     rule: str
