@@ -170,6 +170,22 @@ def test_contracts_pickle_and_evaluate_the_same(tmp_path):
         o for o in contract.obligations if o.check is not None).check.require.source
 
 
+def test_a_part_travels_to_its_worker_with_its_facts_whole(portfolio):
+    """Each part goes to its worker process pickled, its facts by their values
+    (``engine.executors.work``): every value comes back, places and positions included."""
+    rules, logs = portfolio
+    contracts = load_contracts([rules])
+    facts = read_facts([logs], contracts)
+    [part, *_] = partition.plan(contracts, facts, date(2004, 12, 31), jobs=2).parts
+    copy = pickle.loads(pickle.dumps(part))
+    assert copy == part and len(copy.facts) > 100
+    for mine, theirs in zip(part.facts, copy.facts, strict=True):
+        assert (theirs.loc, theirs.seq, theirs.contract) == (mine.loc, mine.seq, mine.contract)
+        assert type(theirs.loc) is type(mine.loc) and theirs.loc.path.endswith(".jsonl")
+        assert theirs.at.isoformat() == mine.at.isoformat()
+        assert theirs.at.timezone_name == mine.at.timezone_name
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

@@ -2,17 +2,23 @@
 
 ``Serial`` evaluates the parts one after the other in this process, each with a fresh
 durable_rules host (the default of ``evaluate``). ``Processes`` spreads them over ``jobs``
-worker processes (forked where the platform allows, so that the contracts and facts are
-inherited, not copied), biggest parts first; results come back in part order whatever
-the order they finish in. A run of one part never starts a process. A worker that dies
-(killed, out of memory, a crash in native code) fails the run with ``ExecutorError``,
-never a hang.
+worker processes, biggest parts first; results come back in part order whatever the
+order they finish in. Workers are forked where the platform allows, so that the
+contracts are inherited, not copied; each part goes to its worker with its facts,
+pickled (compactly: ``engine.executors.work``) before the workers are forked. Inherited
+facts would not stay shared: touching a fact writes its reference count, and so copies
+its page, and a part's facts lie all over the parent's memory (in time order, every
+contract's mixed): at a million facts each worker copied most of them (about 700 MB),
+and pickling them after the fork makes the parent copy them all. A run of one part
+never starts a process. A worker that dies (killed, out of memory, a crash in native
+code) fails the run with ``ExecutorError``, never a hang.
 """
 
 from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import pickle
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -23,6 +29,7 @@ from datetime import date
 from types import TracebackType
 from typing import Protocol
 
+from engine.collector import collector_paused
 from engine.days.calendars import get_calendar
 from engine.executors.work import PartResult, evaluate_part
 from engine.model import Contract
@@ -78,15 +85,16 @@ class Serial:
         return results
 
 
-_RUN: tuple[Sequence[Contract], Plan, date] | None = None  # set in each worker process
+_RUN: tuple[Sequence[Contract], date] | None = None  # set in each worker process
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
-def _install(contracts: Sequence[Contract], plan: Plan, as_of: date) -> None:
-    """Worker start: keep the run (inherited when forked, unpickled when spawned), and end
-    with the parent if it dies (Linux), rather than wait for work forever."""
+def _install(contracts: Sequence[Contract], as_of: date) -> None:
+    """Worker start: keep the run's contracts and as-of date (inherited when forked,
+    unpickled when spawned), and end with the parent if it dies (Linux), rather than wait
+    for work forever."""
     global _RUN
-    _RUN = (contracts, plan, as_of)
+    _RUN = (contracts, as_of)
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -99,11 +107,13 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.terminate()
 
 
-def _evaluate(index: int) -> PartResult:
-    """Worker task: evaluate one part of the installed run."""
+def _evaluate(shipped: bytes) -> PartResult:
+    """Worker task: evaluate one part (pickled) of the installed run."""
     assert _RUN is not None, "worker started without a run"
-    contracts, plan, as_of = _RUN
-    return evaluate_part(contracts, plan.parts[index], as_of)
+    contracts, as_of = _RUN
+    with collector_paused():  # a part's facts are many objects, kept while it runs
+        part = pickle.loads(shipped)
+    return evaluate_part(contracts, part, as_of)
 
 
 def warm(contracts: Sequence[Contract]) -> None:
@@ -142,12 +152,13 @@ class Processes:
             return Serial().map(contracts, plan, as_of, progress)
         warm(contracts)
         order = sorted(range(len(plan.parts)), key=lambda i: -len(plan.parts[i].facts))
+        shipped = [pickle.dumps(plan.parts[i], pickle.HIGHEST_PROTOCOL) for i in order]
         results: dict[int, PartResult] = {}
         pool = ProcessPoolExecutor(
-            workers, _context(), initializer=_install, initargs=(contracts, plan, as_of)
+            workers, _context(), initializer=_install, initargs=(contracts, as_of)
         )
         try:
-            for future in as_completed([pool.submit(_evaluate, i) for i in order]):
+            for future in as_completed([pool.submit(_evaluate, blob) for blob in shipped]):
                 result = future.result()
                 results[result.index] = result
                 if progress is not None:

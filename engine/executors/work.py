@@ -13,13 +13,16 @@ import copyreg
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+import pendulum
 
 from engine.collector import collector_paused
-from engine.diagnostics import InputError
+from engine.diagnostics import InputError, Location
 from engine.expressions import Expression, parse_expression
 from engine.findings.horizon import horizon
 from engine.findings.instance import instance_findings
-from engine.model import Contract, Finding, Unchecked
+from engine.model import Contract, Fact, Finding, Unchecked
 from engine.run.driver import drive
 from engine.run.partition import Part
 
@@ -31,6 +34,35 @@ def _by_source(expression: Expression) -> tuple[object, tuple[str]]:
 
 
 copyreg.pickle(Expression, _by_source)  # contracts can go to spawned and Dask workers
+
+
+def _fact_fields(fact: Fact) -> tuple[object, tuple[object, ...]]:
+    """Pickle a fact as its values: a part's facts travel to the worker evaluating it.
+
+    A slotted frozen dataclass pickles through Python-level ``__getstate__`` and
+    ``__setstate__``, and its ``Location`` as a named tuple: about 17 µs a fact there and
+    back, against about 4 µs this way (measured over 50,000 facts of a portfolio)."""
+    path, line, col = fact.loc
+    values = (fact.id, fact.type, fact.at, fact.fields, path, line, col, fact.seq, fact.contract)
+    return _fact, values
+
+
+def _fact(
+    fact_id: str,
+    fact_type: str,
+    at: pendulum.DateTime,
+    fields: dict[str, Any],
+    path: str,
+    line: int,
+    col: int,
+    seq: int,
+    contract: str | None,
+) -> Fact:
+    """A fact made again from :func:`_fact_fields`' values."""
+    return Fact(fact_id, fact_type, at, fields, Location(path, line, col), seq, contract)
+
+
+copyreg.pickle(Fact, _fact_fields)  # a part's facts go to worker processes
 
 
 @dataclass(frozen=True)
