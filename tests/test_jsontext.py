@@ -70,6 +70,34 @@ def test_a_plain_document_is_written_by_msgspec(monkeypatch: pytest.MonkeyPatch)
         json_text({"amount": 1e16})
 
 
+class _Refused:
+    def search(self, text: bytes) -> None:
+        raise AssertionError("the text was looked at")
+
+
+@pytest.mark.parametrize(
+    ("doc", "looked"),
+    [
+        ({"findings": [{"amount": 36363.0, "trace": ["a:1e5"], "n": 7, "ok": None}]}, False),
+        ({"amounts": [0.0001, -9999999999999998.0, -0.0, 1, True]}, False),  # the bounds
+        ({"amount": 9.99e-05}, True),  # Python writes 9.99e-05: the text decides
+        ({"amount": 1e16}, True),
+        ({"day": date(2004, 12, 31).isoformat(), "keys": {1: "x"}}, True),  # a key not a string
+    ],
+)
+def test_the_values_of_a_plain_document_are_enough(monkeypatch, doc, looked) -> None:
+    """Strings, whole numbers and floats from 1e-4 to under 1e16 need no look at the text
+    (its exponent check); anything else still gets it."""
+    import engine.output.jsontext as jsontext
+
+    monkeypatch.setattr(jsontext, "_EXPONENT", _Refused())
+    if looked:
+        with pytest.raises(AssertionError, match="looked at"):
+            json_text(doc)
+    else:
+        assert json_text(doc) == dumps(doc)
+
+
 ITEMS = [
     {"a": [], "b": {}, "c": [[], {}], "d": [{"e": None}]},
     {"text": CONTROL, CONTROL: [CONTROL, True, False, None], "line": "one\ntwo"},
