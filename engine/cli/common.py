@@ -16,7 +16,7 @@ from datetime import date
 import pendulum
 
 from engine.cli.progress import progress_bar
-from engine.collector import set_aside
+from engine.collector import collector_paused, set_aside
 from engine.days.calendars import unsupported
 from engine.days.instants import InstantError, parse_date
 from engine.diagnostics import Diagnostic, InputError, Location, render, shorten
@@ -170,11 +170,12 @@ def load_inputs(args: argparse.Namespace) -> Inputs | list[Diagnostic]:
     contracts = portfolio.contracts
     held = {i: (tid, list(ps)) for i, (tid, ps) in portfolio.blocked.items()}
     reader = FactReader(contracts, held, portfolio.held_types)
-    try:
-        facts = reader.read(args.facts or ["facts"])
-    except InputError:
-        facts = reader.facts
-    set_aside()  # kept until the command ends (``engine.collector``)
+    with collector_paused():  # the facts are set aside before it runs again, not walked
+        try:
+            facts = reader.read(args.facts or ["facts"])
+        except InputError:
+            facts = reader.facts
+        set_aside()  # kept until the command ends (``engine.collector``)
     templates = {i.id: c.id for c in contracts for i in c.instances}
     for instance, blamed in reader.blame.items():
         held.setdefault(instance, (templates.get(instance), []))[1].extend(blamed)
