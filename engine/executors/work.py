@@ -10,6 +10,8 @@ data held back.
 from __future__ import annotations
 
 import copyreg
+import dataclasses
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -63,6 +65,18 @@ def _fact(
 
 
 copyreg.pickle(Fact, _fact_fields)  # a part's facts go to worker processes
+
+_FINDING_VALUES = operator.attrgetter(*(f.name for f in dataclasses.fields(Finding)))
+
+
+def _finding_fields(finding: Finding) -> tuple[object, tuple[object, ...]]:
+    """Pickle a finding as its values, in the order ``Finding`` takes them: a part's
+    findings come back from its worker (a slotted dataclass's own ``__setstate__`` asks
+    ``dataclasses.fields`` again for each one: a fifth of the command's own time)."""
+    return Finding, _FINDING_VALUES(finding)
+
+
+copyreg.pickle(Finding, _finding_fields)
 
 
 @dataclass(frozen=True)
