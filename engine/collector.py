@@ -12,7 +12,9 @@ the collector is always running again once the last part is done).
 
 What a command has read (the rules, every fact) lives until the command ends: it is
 set aside, out of the collector's reach, from then on (``set_aside``), and given back
-when the command ends.
+when the command ends. So are the findings the run gives back, read while the collector
+is paused: with it running, a million findings coming back from worker processes were
+walked again and again as they grew.
 """
 
 from __future__ import annotations
@@ -40,10 +42,12 @@ _set_aside = False  # whether this process's objects are frozen by ``set_aside``
 def set_aside() -> None:
     """Every object made so far put out of the collector's reach (``gc.freeze``) until
     ``give_back``: a command's rules and facts, once read, live until it ends (and forked
-    workers then share their pages untouched, as the collector no longer writes to them).
-    Nothing is done if objects are frozen already (by a program running the command)."""
+    workers then share their pages untouched, as the collector no longer writes to them);
+    called again, what was made since (the findings of the run) is set aside with them.
+    Nothing is done if objects are frozen already by another (a program running the
+    command)."""
     global _set_aside
-    if gc.get_freeze_count() == 0:
+    if _set_aside or gc.get_freeze_count() == 0:
         gc.freeze()
         _set_aside = True
 

@@ -213,7 +213,7 @@ def load_and_evaluate_delta(
         return [Diagnostic(Location("--executor"), str(exc))]
     total = sum(len(c.instances) for c in inputs.contracts)
     try:
-        with progress_bar(total, args.quiet) as tick:
+        with progress_bar(total, args.quiet) as tick, collector_paused():
             delta = evaluate_delta(
                 inputs.contracts,
                 inputs.facts,
@@ -223,6 +223,7 @@ def load_and_evaluate_delta(
                 executor=runner,
                 progress=tick,
             )
+            set_aside()  # the findings, as the facts, are kept until the command ends
     except ExecutorError as exc:
         return [Diagnostic(Location("--executor"), str(exc))]
     everyone = {i.id for c in inputs.contracts for i in c.instances}
