@@ -97,8 +97,9 @@ def evaluate(
     facts' data cause a problem in the run is dropped too. Both are listed in
     ``Result.unchecked``, with their problems; every other instance's findings stand.
     ``jobs``: worker processes on this machine (1: this process alone); ``executor``
-    overrides it (e.g. ``engine.executors.on_dask.Dask``). ``progress`` is called with
-    the number of instances of each part as it finishes.
+    overrides it (e.g. ``engine.executors.on_dask.Dask``), entered by the caller (``with``)
+    and left to it. ``progress`` is called with the number of instances of each part as
+    it finishes.
     """
     return evaluate_delta(
         contracts, facts, as_of, None, held_back, jobs=jobs, executor=executor, progress=progress
@@ -121,29 +122,32 @@ def evaluate_delta(
 
     The result is the one ``evaluate`` gives, byte for byte.
     """
+    if executor is None:
+        with Serial() if jobs <= 1 else Processes(jobs) as own:
+            return evaluate_delta(
+                contracts, facts, as_of, memo, held_back, executor=own, progress=progress
+            )
     held = dict(held_back or {})
-    runner = executor if executor is not None else Serial() if jobs <= 1 else Processes(jobs)
     taken: dict[str, tuple[Finding, ...]] = {}
     digests: dict[str, str] = {}
-    with runner as ex:
-        split = plan(contracts, facts, as_of, jobs=ex.jobs, skip=held.keys())
-        work = split
-        if memo is not None:
-            digests = instance_digests(contracts, split, memo.templates)
-            for instance, digest in digests.items():
-                entry = memo.entries.get(instance)
-                if entry is not None and entry.stands(digest, as_of):
-                    try:
-                        found = redate(entry.findings, entry.as_of, as_of)
-                    except EntryUnreadable:
-                        found = None
-                    if found is not None:
-                        taken[instance] = found
-            if taken:
-                work = without(split, contracts, taken.keys())
-                if progress is not None:
-                    progress(len(taken))
-        results = ex.map(contracts, work, as_of, progress)
+    split = plan(contracts, facts, as_of, jobs=executor.jobs, skip=held.keys())
+    work = split
+    if memo is not None:
+        digests = instance_digests(contracts, split, memo.templates)
+        for instance, digest in digests.items():
+            entry = memo.entries.get(instance)
+            if entry is not None and entry.stands(digest, as_of):
+                try:
+                    found = redate(entry.findings, entry.as_of, as_of)
+                except EntryUnreadable:
+                    found = None
+                if found is not None:
+                    taken[instance] = found
+        if taken:
+            work = without(split, contracts, taken.keys())
+            if progress is not None:
+                progress(len(taken))
+    results = executor.map(contracts, work, as_of, progress)
     entries = _entries(results, digests, as_of)
     result = _result(results, taken, held, split.considered, split.after_as_of, as_of)
     return Delta(result, entries, work.instances, len(taken))

@@ -44,8 +44,9 @@ def test_dask_finds_what_a_local_run_finds(cluster, portfolio):
     facts = read_facts([logs], contracts)
     as_of = date(2004, 12, 31)
     seen = []
-    remote = evaluate(contracts, facts, as_of, executor=Dask(cluster.scheduler_address),
-                      progress=seen.append)
+    with Dask(cluster.scheduler_address) as remote_executor:
+        remote = evaluate(contracts, facts, as_of, executor=remote_executor,
+                          progress=seen.append)
     local = evaluate(contracts, facts, as_of)
     assert remote.findings == local.findings
     assert to_json(remote) == to_json(local)

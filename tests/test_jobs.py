@@ -212,14 +212,15 @@ def test_the_progress_bar_shows_on_a_terminal_only(monkeypatch):
         assert tick is None
 
 
-def _die(index: int) -> None:
+def _die(*args: object) -> None:
     os._exit(9)  # a worker killed, as by the out-of-memory killer
 
 
-def test_a_worker_that_dies_fails_the_run_clearly(portfolio, capsys, monkeypatch):
+@pytest.mark.parametrize("when", ["_evaluate", "_ready"])  # at a part, or at its start
+def test_a_worker_that_dies_fails_the_run_clearly(portfolio, capsys, monkeypatch, when):
     import engine.executors.local as local
 
-    monkeypatch.setattr(local, "_evaluate", _die)
+    monkeypatch.setattr(local, when, _die)
     rules, logs = portfolio
     code = main(["check", "--rules", rules, "--facts", logs, "--as-of", "2004-12-31",
                  "--jobs", "2"])
@@ -229,3 +230,33 @@ def test_a_worker_that_dies_fails_the_run_clearly(portfolio, capsys, monkeypatch
         "--executor: a worker process died (killed, out of memory or crashed); "
         "--jobs 1 evaluates in this process\n"
     )
+
+
+def test_the_workers_start_before_the_facts_are_read(portfolio, capsys, monkeypatch):
+    """With more instances than a part holds (300 here), the worker processes are forked
+    with the rules alone, before the facts are read (``Processes.prepare``), and the run
+    uses them; with fewer (the bundled three), none is started for a run of one part."""
+    import engine.cli.common as common
+    import engine.executors.local as local
+
+    events = []
+    start, read = local.Processes._start, common.FactReader.read
+
+    def starting(self, *args):
+        events.append("workers started")
+        return start(self, *args)
+
+    def reading(self, *args):
+        events.append("facts read")
+        return read(self, *args)
+
+    monkeypatch.setattr(local.Processes, "_start", starting)
+    monkeypatch.setattr(common.FactReader, "read", reading)
+    rules, logs = portfolio
+    assert main(["check", "--rules", rules, "--facts", logs, "--as-of", "2004-12-31",
+                 "--jobs", "2", "--quiet"]) == 1
+    assert events == ["workers started", "facts read"]
+    events.clear()
+    assert main(["check", "--as-of", "2001-12-31", "--jobs", "2", "--quiet"]) == 1
+    assert events == ["facts read"]
+    capsys.readouterr()

@@ -155,8 +155,14 @@ class Inputs:
     held_back: HeldBack = field(default_factory=dict)
 
 
-def load_inputs(args: argparse.Namespace) -> Inputs | list[Diagnostic]:
-    """Rules, facts and as-of from the arguments; only problems when nothing can be checked."""
+def load_inputs(
+    args: argparse.Namespace, prepare: Callable[[list[Contract], date], None] | None = None
+) -> Inputs | list[Diagnostic]:
+    """Rules, facts and as-of from the arguments; only problems when nothing can be checked.
+
+    ``prepare`` is told the contracts and the as-of date once the rules are read, before
+    the facts are (an executor starting its worker processes: ``Processes.prepare``).
+    """
     as_of, problems = parse_as_of(args.as_of)
     missing = missing_defaults(args)
     if missing:
@@ -169,6 +175,10 @@ def load_inputs(args: argparse.Namespace) -> Inputs | list[Diagnostic]:
         return [*problems, *portfolio.problems]
     contracts = portfolio.contracts
     held = {i: (tid, list(ps)) for i, (tid, ps) in portfolio.blocked.items()}
+    if prepare is not None and not problems:
+        day = as_of or today(contracts[0].time_zone)
+        if not unsupported(day):
+            prepare(contracts, day)
     reader = FactReader(contracts, held, portfolio.held_types)
     with collector_paused():  # the facts are set aside before it runs again, not walked
         try:
@@ -203,27 +213,24 @@ def load_and_evaluate_delta(
 ) -> tuple[Inputs, Delta] | list[Diagnostic]:
     """``load_and_evaluate``, taking from the memo ``memo(inputs)`` gives (the nightly
     delta: ``engine.evaluate.evaluate_delta``) the instances whose findings still stand."""
-    inputs = load_inputs(args)
-    if isinstance(inputs, list):
-        return inputs
-    jobs = args.jobs or cores()
     try:
-        runner = executor_for(args.executor, jobs)
-    except ExecutorError as exc:
-        return [Diagnostic(Location("--executor"), str(exc))]
-    total = sum(len(c.instances) for c in inputs.contracts)
-    try:
-        with progress_bar(total, args.quiet) as tick, collector_paused():
-            delta = evaluate_delta(
-                inputs.contracts,
-                inputs.facts,
-                inputs.as_of,
-                None if memo is None else memo(inputs),
-                inputs.held_back,
-                executor=runner,
-                progress=tick,
-            )
-            set_aside()  # the findings, as the facts, are kept until the command ends
+        runner = executor_for(args.executor, args.jobs or cores())
+        with runner:  # before the facts are read: local workers start with the rules alone
+            inputs = load_inputs(args, runner.prepare)
+            if isinstance(inputs, list):
+                return inputs
+            total = sum(len(c.instances) for c in inputs.contracts)
+            with progress_bar(total, args.quiet) as tick, collector_paused():
+                delta = evaluate_delta(
+                    inputs.contracts,
+                    inputs.facts,
+                    inputs.as_of,
+                    None if memo is None else memo(inputs),
+                    inputs.held_back,
+                    executor=runner,
+                    progress=tick,
+                )
+                set_aside()  # the findings, as the facts, are kept until the command ends
     except ExecutorError as exc:
         return [Diagnostic(Location("--executor"), str(exc))]
     everyone = {i.id for c in inputs.contracts for i in c.instances}

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from types import TracebackType
 from typing import Protocol
@@ -33,6 +33,7 @@ from engine.collector import collector_paused
 from engine.days.calendars import get_calendar
 from engine.executors.work import PartResult, evaluate_part
 from engine.model import Contract
+from engine.run import partition
 from engine.run.driver import compiled
 from engine.run.partition import Plan
 
@@ -54,6 +55,10 @@ class Executor(Protocol):
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...  # noqa: D105
 
+    def prepare(self, contracts: Sequence[Contract], as_of: date) -> None:
+        """Get ready for runs of ``contracts`` at ``as_of`` (before their facts are read)."""
+        ...
+
     def map(
         self, contracts: Sequence[Contract], plan: Plan, as_of: date, progress: Progress | None
     ) -> list[PartResult]:
@@ -72,6 +77,9 @@ class Serial:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+    def prepare(self, contracts: Sequence[Contract], as_of: date) -> None:
+        """Nothing to get ready."""
 
     def map(
         self, contracts: Sequence[Contract], plan: Plan, as_of: date, progress: Progress | None
@@ -107,6 +115,10 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.terminate()
 
 
+def _ready() -> None:
+    """Worker task: nothing (the pool makes its workers at its first task)."""
+
+
 def _evaluate(shipped: bytes) -> PartResult:
     """Worker task: evaluate one part (pickled) of the installed run."""
     assert _RUN is not None, "worker started without a run"
@@ -131,32 +143,69 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context(name)
 
 
+_DIED = (
+    "a worker process died (killed, out of memory or crashed); --jobs 1 evaluates in this process"
+)
+
+
 @dataclass
 class Processes:
-    """The parts spread over ``jobs`` worker processes."""
+    """The parts spread over ``jobs`` worker processes, started by ``prepare`` (or by the
+    first ``map``) and ended when the ``with`` block ends."""
 
     jobs: int
+    _pool: ProcessPoolExecutor | None = field(default=None, repr=False)
+    _run: tuple[Sequence[Contract], date] | None = field(default=None, repr=False)
 
     def __enter__(self) -> Processes:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        return None
+        self._close()
+
+    def prepare(self, contracts: Sequence[Contract], as_of: date) -> None:
+        """Start the workers now, with the contracts alone: before the facts are read, so
+        that they share none of the facts' memory. Forked later, a worker's own objects
+        land in the holes between the facts (what reading freed) and copy those pages:
+        about 250 MB each at a million facts. Only for more instances than a part holds:
+        fewer may well make a single part, run in this process."""
+        instances = sum(len(c.instances) for c in contracts)
+        if self.jobs > 1 and self._pool is None and instances > partition.BATCH:
+            self._start(contracts, as_of)  # (fewer may make a single part: no workers)
+
+    def _start(self, contracts: Sequence[Contract], as_of: date) -> ProcessPoolExecutor:
+        """The workers of a run of ``contracts`` at ``as_of``, made now."""
+        warm(contracts)
+        pool = ProcessPoolExecutor(
+            self.jobs, _context(), initializer=_install, initargs=(contracts, as_of)
+        )
+        self._pool, self._run = pool, (contracts, as_of)
+        try:
+            pool.submit(_ready).result()  # the workers are made at the first task
+        except BrokenProcessPool:
+            self._close()
+            raise ExecutorError(_DIED) from None
+        return pool
+
+    def _close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = self._run = None
 
     def map(
         self, contracts: Sequence[Contract], plan: Plan, as_of: date, progress: Progress | None
     ) -> list[PartResult]:
         """Every part's result, in part order."""
-        workers = min(self.jobs, len(plan.parts))
-        if workers <= 1:
+        if min(self.jobs, len(plan.parts)) <= 1:
             return Serial().map(contracts, plan, as_of, progress)
-        warm(contracts)
         order = sorted(range(len(plan.parts)), key=lambda i: -len(plan.parts[i].facts))
         shipped = [pickle.dumps(plan.parts[i], pickle.HIGHEST_PROTOCOL) for i in order]
+        pool = self._pool
+        ran = self._run
+        if pool is None or ran is None or ran[0] is not contracts or ran[1] != as_of:
+            self._close()  # none yet, or started for another run
+            pool = self._start(contracts, as_of)
         results: dict[int, PartResult] = {}
-        pool = ProcessPoolExecutor(
-            workers, _context(), initializer=_install, initargs=(contracts, as_of)
-        )
         try:
             for future in as_completed([pool.submit(_evaluate, blob) for blob in shipped]):
                 result = future.result()
@@ -164,13 +213,10 @@ class Processes:
                 if progress is not None:
                     progress(result.instances)
         except BrokenProcessPool:
-            raise ExecutorError(
-                "a worker process died (killed, out of memory or crashed); "
-                "--jobs 1 evaluates in this process"
-            ) from None
+            self._close()
+            raise ExecutorError(_DIED) from None
         except BaseException:
             _stop(pool)  # nothing the workers are computing is wanted any more
+            self._close()
             raise
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
         return [results[i] for i in range(len(plan.parts))]

@@ -55,6 +55,9 @@ class Dask:
             self._client.close()
             self._client = None
 
+    def prepare(self, contracts: Sequence[Contract], as_of: date) -> None:
+        """Nothing to get ready: the contracts go to the workers with the first run."""
+
     def map(
         self, contracts: Sequence[Contract], plan: Plan, as_of: date, progress: Progress | None
     ) -> list[PartResult]:
