@@ -4,14 +4,14 @@
 durable_rules host (the default of ``evaluate``). ``Processes`` spreads them over ``jobs``
 worker processes, biggest parts first; results come back in part order whatever the
 order they finish in. Workers are forked where the platform allows, so that the
-contracts are inherited, not copied; each part goes to its worker with its facts,
-pickled (compactly: ``engine.executors.work``) before the workers are forked. Inherited
-facts would not stay shared: touching a fact writes its reference count, and so copies
-its page, and a part's facts lie all over the parent's memory (in time order, every
-contract's mixed): at a million facts each worker copied most of them (about 700 MB),
-and pickling them after the fork makes the parent copy them all. A run of one part
-never starts a process. A worker that dies (killed, out of memory, a crash in native
-code) fails the run with ``ExecutorError``, never a hang.
+contracts are inherited, not copied, and for a large portfolio before the facts are read
+(``Processes.prepare``); each part goes to its worker with its facts, pickled (compactly:
+``engine.executors.work``). Facts inherited would not stay shared: touching a fact writes
+its reference count, and so copies its page, and a part's facts lie all over the
+parent's memory (in time order, every contract's mixed): at a million facts each worker
+copied most of them (about 700 MB). A run of one part never starts a process. A worker
+that dies (killed, out of memory, a crash in native code) fails the run with
+``ExecutorError``, never a hang.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from engine.executors.work import PartResult, evaluate_part
 from engine.model import Contract
 from engine.run import partition
 from engine.run.driver import compiled
-from engine.run.partition import Plan
+from engine.run.partition import Part, Plan
 
 Progress = Callable[[int], None]  # told how many instances each finished part held
 
@@ -113,6 +113,12 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     processes = getattr(pool, "_processes", None) or {}
     for process in list(processes.values()):
         process.terminate()
+
+
+def _shipped(part: Part) -> bytes:
+    """A part as it goes to a worker: pickled here, so that the worker reads it while its
+    collector is paused (``_evaluate``)."""
+    return pickle.dumps(part, pickle.HIGHEST_PROTOCOL)
 
 
 def _ready() -> None:
@@ -199,15 +205,15 @@ class Processes:
         if min(self.jobs, len(plan.parts)) <= 1:
             return Serial().map(contracts, plan, as_of, progress)
         order = sorted(range(len(plan.parts)), key=lambda i: -len(plan.parts[i].facts))
-        shipped = [pickle.dumps(plan.parts[i], pickle.HIGHEST_PROTOCOL) for i in order]
-        pool = self._pool
-        ran = self._run
+        pool, ran = self._pool, self._run
         if pool is None or ran is None or ran[0] is not contracts or ran[1] != as_of:
-            self._close()  # none yet, or started for another run
+            self._close()  # none yet (too few instances to start them early), or another run's
             pool = self._start(contracts, as_of)
         results: dict[int, PartResult] = {}
         try:
-            for future in as_completed([pool.submit(_evaluate, blob) for blob in shipped]):
+            # each part pickled as it is handed over: the first is being evaluated meanwhile
+            futures = [pool.submit(_evaluate, _shipped(plan.parts[i])) for i in order]
+            for future in as_completed(futures):
                 result = future.result()
                 results[result.index] = result
                 if progress is not None:
