@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from decimal import Decimal
 
 import pendulum
@@ -29,12 +28,12 @@ def make_finding(
     """A finding of one obligation of this instance, its facts listed once each.
 
     ``late_payment``: the amount is a late payment owed under the rule's schedule.
-    Its words are interned (``sys.intern``; released with the last finding using them):
-    findings repeat them (in a portfolio, about one trace line in five and one message
-    in three is new), so that a run of 600,000 findings holds each text once, and a
-    part's result sends it to the process reading it once (pickle shares an object).
+    Its words are kept once per part (``InstanceState.words``): findings repeat them (in
+    a portfolio, about one trace line in five and one message in three is new), so that a
+    part holds each text once, and its result sends it once (pickle shares an object).
     """
     ob = next(o for o in st.contract.obligations if o.id == tr_rule)
+    once = st.words.setdefault
     unique = list(dict.fromkeys(facts))
     tracked = st.tracked.get((ob.id, key))
     period = tracked.period if tracked is not None else None
@@ -45,15 +44,15 @@ def make_finding(
         ob.section,
         ob.party,
         status,
-        due if due is None else sys.intern(due),
+        due if due is None else once(due, due),
         due_instant,
         amount,
         tuple(unique),
-        sys.intern(message),
+        once(message, message),
         ob.title,
         ob.unit,
         cured,
-        tuple(map(sys.intern, trace)),
+        tuple([once(step, step) for step in trace]),
         st.contract.id,
         ob.kind.value,
         late_payment,

@@ -80,13 +80,15 @@ def _durable_fact(fact: Fact, sid: str, at_us: int) -> dict[str, Any]:
 
 
 def _sessions(contracts: Sequence[Contract], part: Part, run: RunState) -> dict[str, Contract]:
-    """The part's instances in order, by session id (their instance id)."""
+    """The part's instances in order, by session id (their instance id); their findings'
+    words are kept once for the whole part (``InstanceState.words``)."""
     sessions: dict[str, Contract] = {}
+    words: dict[str, str] = {}
     for member in part.members:
         contract = contracts[member.contract]
         instance = contract.instances[member.index]
         sessions[instance.id] = contract
-        run.instances[instance.id] = InstanceState(contract, instance)
+        run.instances[instance.id] = InstanceState(contract, instance, words=words)
     return sessions
 
 

@@ -170,6 +170,9 @@ class InstanceState:
     # Open obligations by their last on-time instant (a heap; entries of replaced
     # durable_rules facts are dropped as they come up): see ``due_before``.
     due: list[tuple[int, str, tuple[str, str | None]]] = field(default_factory=list)
+    # The words of the findings made so far, each once: shared by the instances of a part
+    # (``engine.findings.make``).
+    words: dict[str, str] = field(default_factory=dict)
 
     def watch(self, tr: Tracked) -> None:
         """Note the durable_rules fact just asserted for ``tr``, if open with a due date."""
