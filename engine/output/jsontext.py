@@ -7,12 +7,14 @@ separators, escapes and indentation), with one difference: a float that Python w
 with an exponent (``1e+16``, ``1.5e-05``: from 1e16 up, below 1e-4) msgspec writes
 ``1e16``, ``0.000015``. So a document whose encoding holds a number with an exponent or
 one below 1e-4 (``0.0000...``), or that msgspec cannot encode (a lone surrogate in a
-string), is written by the standard library. A document of strings, whole numbers,
-booleans, nulls and floats between 1e-4 and 1e16 in size (or zero), in objects with
-string keys and lists, is known to be safe from its values (a report's findings: about
-a third of the time of looking at its text); any other is looked at in the text: the
-number tokens of the compact encoding (after ``:``, ``,`` or ``[``), where a string
-that happens to hold such a sequence only sends the document the slow way.
+string), is written by the standard library; so is one with a float that is not finite
+(msgspec writes ``null``, Python ``NaN``). Its values tell which way, walked once: a
+document of strings, whole numbers, booleans, nulls and floats between 1e-4 and 1e16 in
+size (or zero), in objects with string keys and lists, is msgspec's (a report's
+findings: a third of the time of searching their text); any other value (a tuple, a
+date, a key that is no string) leaves it to the text: the number tokens of the compact
+encoding (after ``:``, ``,`` or ``[``), where a string that happens to hold such a
+sequence only sends the document the slow way.
 """
 
 from __future__ import annotations
@@ -30,28 +32,35 @@ _EXPONENT = re.compile(rb"[:,\[]-?(?:[0-9]+(?:\.[0-9]+)?[eE]|0\.0000)")
 
 def json_text(doc: Any) -> str:
     """``doc`` as ``json.dumps(doc, indent=2, ensure_ascii=False)`` writes it."""
+    way = _way(doc)
+    if way is _STANDARD:
+        return json.dumps(doc, indent=2, ensure_ascii=False)
     try:
         compact = _ENCODER.encode(doc)
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
         return json.dumps(doc, indent=2, ensure_ascii=False)
-    if not _plain(doc) and _EXPONENT.search(compact):
+    if way is _TEXT and _EXPONENT.search(compact):
         return json.dumps(doc, indent=2, ensure_ascii=False)
     return msgspec.json.format(compact, indent=2).decode()
 
 
-def _plain(value: Any) -> bool:
-    """Whether msgspec surely writes ``value`` as the standard library does (see the
-    module's docstring); False when it may not, or the values do not tell."""
+_PLAIN, _TEXT, _STANDARD = 0, 1, 2  # how a value is written (see the module's docstring)
+
+
+def _way(value: Any) -> int:
+    """How a document holding ``value`` is written: by msgspec (``_PLAIN``), by msgspec
+    unless its text shows an exponent (``_TEXT``), or by the standard library."""
     kind = type(value)
     if kind is str or kind is int or kind is bool or value is None:
-        return True
+        return _PLAIN
     if kind is float:
-        return value == 0 or 1e-4 <= abs(value) < 1e16  # NaN: False
+        return _PLAIN if value == 0 or 1e-4 <= abs(value) < 1e16 else _STANDARD  # NaN too
     if kind is dict:
-        return all(type(k) is str for k in value) and all(map(_plain, value.values()))
+        way = max(map(_way, value.values()), default=_PLAIN)
+        return way if all(type(k) is str for k in value) else max(way, _TEXT)
     if kind is list:
-        return all(map(_plain, value))
-    return False
+        return max(map(_way, value), default=_PLAIN)
+    return _TEXT
 
 
 _HOLE = "\x00clausewatch: the items go here\x00"
