@@ -76,13 +76,14 @@ def test_what_is_made_after_the_first_set_aside_is_set_aside_with_it():
     the command's end gives back both."""
     from engine.collector import give_back, set_aside
 
-    assert gc.get_freeze_count() == 0
     read = [[n] for n in range(1000)]
     set_aside()
-    first = gc.get_freeze_count()
-    found = [[n] for n in range(1000)]
-    set_aside()
-    assert gc.get_freeze_count() >= first + 1000  # the lists made since, at least
-    give_back()
+    try:
+        first = gc.get_freeze_count()
+        found = [[n] for n in range(1000)]
+        set_aside()
+        assert gc.get_freeze_count() >= first + 1000  # the lists made since, at least
+    finally:
+        give_back()
     assert gc.get_freeze_count() == 0
     assert read and found

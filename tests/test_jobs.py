@@ -12,6 +12,7 @@ import json
 import os
 import pickle
 import sys
+from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -20,10 +21,11 @@ import pytest
 import engine.run.partition as partition
 from engine.cli import main
 from engine.cli.progress import progress_bar
-from engine.evaluate import evaluate
+from engine.diagnostics import Location
+from engine.evaluate import evaluate, evaluate_delta
 from engine.load.facts import read_facts
 from engine.load.rules import load_contracts
-from engine.model import Status
+from engine.model import Fact, Status
 from engine.output.report import to_json
 from tests.conftest import portfolio_module
 
@@ -78,7 +80,8 @@ def test_more_instances_than_durable_rules_sessions_per_ruleset(tmp_path):
 def test_findings_alike_hold_their_words_once(tmp_path):
     """Three deals accepted by one fact for all (``"*"``), none deposited: their funding
     findings say the same words (breached, due Wed 2000-03-08 17:00 EST, as above), and
-    hold them once (``make_finding`` interns them), so a part's result carries them once."""
+    hold them once (``make_finding`` keeps a part's words once), so a part's result carries
+    them once."""
     contracts = load_contracts([str(many(tmp_path, 3))])
     path = tmp_path / "facts.jsonl"
     path.write_text(json.dumps(
@@ -184,6 +187,12 @@ def test_a_part_travels_to_its_worker_with_its_facts_whole(portfolio):
         assert type(theirs.loc) is type(mine.loc) and theirs.loc.path.endswith(".jsonl")
         assert theirs.at.isoformat() == mine.at.isoformat()
         assert theirs.at.timezone_name == mine.at.timezone_name
+    # a log's facts are all at column 0; one placed at a column keeps it
+    placed = replace(part.facts[0], loc=Location("log.jsonl", 3, 7))
+    assert pickle.loads(pickle.dumps(placed)).loc == ("log.jsonl", 3, 7)
+    # what a fact is made of: `work._fact_fields` names each field (a new one must be added)
+    assert [f.name for f in fields(Fact)] == [
+        "id", "type", "at", "fields", "loc", "seq", "contract"]
 
 
 class _Terminal(io.StringIO):
@@ -232,10 +241,19 @@ def test_a_worker_that_dies_fails_the_run_clearly(portfolio, capsys, monkeypatch
     )
 
 
-def test_the_workers_start_before_the_facts_are_read(portfolio, capsys, monkeypatch):
-    """With more instances than a part holds (300 here), the worker processes are forked
-    with the rules alone, before the facts are read (``Processes.prepare``), and the run
-    uses them; with fewer (the bundled three), none is started for a run of one part."""
+@pytest.mark.parametrize(
+    ("early", "expected"),
+    [
+        (1, ["workers started", "facts read"]),  # logs of 1 byte or more: all of them
+        (None, ["facts read", "workers started"]),  # 8 MiB: these ~200 KB are read first
+    ],
+)
+def test_workers_start_before_large_fact_logs_are_read(
+    portfolio, capsys, monkeypatch, early, expected
+):
+    """With large fact logs (``local.EARLY`` bytes or more) the worker processes are
+    forked with the rules alone, before the facts are read (``Processes.prepare``); with
+    small ones, once the run needs them (forking costs more than the pages they copy)."""
     import engine.cli.common as common
     import engine.executors.local as local
 
@@ -252,11 +270,33 @@ def test_the_workers_start_before_the_facts_are_read(portfolio, capsys, monkeypa
 
     monkeypatch.setattr(local.Processes, "_start", starting)
     monkeypatch.setattr(common.FactReader, "read", reading)
+    if early is not None:
+        monkeypatch.setattr(local, "EARLY", early)
     rules, logs = portfolio
-    assert main(["check", "--rules", rules, "--facts", logs, "--as-of", "2004-12-31",
-                 "--jobs", "2", "--quiet"]) == 1
-    assert events == ["workers started", "facts read"]
-    events.clear()
-    assert main(["check", "--as-of", "2001-12-31", "--jobs", "2", "--quiet"]) == 1
-    assert events == ["facts read"]
-    capsys.readouterr()
+    command = ["check", "--rules", rules, "--facts", logs, "--as-of", "2004-12-31",
+               "--quiet", "--format", "json"]
+    assert main([*command, "--jobs", "2"]) == 1
+    assert events == expected
+    forked = capsys.readouterr().out
+    assert main([*command, "--jobs", "1"]) == 1
+    assert capsys.readouterr().out == forked
+
+
+def test_facts_handed_over_to_a_run_are_let_go_with_the_same_result(portfolio):
+    """The CLI hands its facts over (``hand_over``): the list is emptied once planned, and
+    the parts' facts are let go once sent to the workers; the result does not change."""
+    rules, logs = portfolio
+    contracts = load_contracts([rules])
+    facts = read_facts([logs], contracts)
+    as_of = date(2004, 12, 31)
+    kept = evaluate(contracts, facts, as_of, jobs=2)
+    mine = list(facts)
+    handed = evaluate_delta(contracts, mine, as_of, None, jobs=2, hand_over=True).result
+    assert mine == []
+    assert to_json(handed) == to_json(kept)
+    assert handed.after_as_of == kept.after_as_of
+    split = partition.plan(contracts, facts, as_of, jobs=2)
+    members = [p.members for p in split.parts]
+    split.let_go()
+    assert [p.facts for p in split.parts] == [()] * len(members)
+    assert [p.members for p in split.parts] == members and split.considered > 1000

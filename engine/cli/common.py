@@ -23,6 +23,7 @@ from engine.diagnostics import Diagnostic, InputError, Location, render, shorten
 from engine.evaluate import Delta, HeldBack, Memo, evaluate_delta
 from engine.executors.choose import executor_for
 from engine.executors.local import ExecutorError
+from engine.load.fact_files import find_fact_files
 from engine.load.facts import FactReader
 from engine.load.rules import load_rules
 from engine.model import Contract, Fact, Result
@@ -145,7 +146,8 @@ class Inputs:
 
     ``problems`` are those found in the inputs; ``held_back`` the instances they keep
     from being checked (instance -> its template and the problems). The other
-    instances are evaluated and reported all the same.
+    instances are evaluated and reported all the same. ``facts`` is emptied by a run it
+    is handed over to (``load_and_evaluate`` without ``keep_facts``).
     """
 
     contracts: list[Contract]
@@ -156,12 +158,12 @@ class Inputs:
 
 
 def load_inputs(
-    args: argparse.Namespace, prepare: Callable[[list[Contract], date], None] | None = None
+    args: argparse.Namespace, prepare: Callable[[list[Contract], date, int], None] | None = None
 ) -> Inputs | list[Diagnostic]:
     """Rules, facts and as-of from the arguments; only problems when nothing can be checked.
 
-    ``prepare`` is told the contracts and the as-of date once the rules are read, before
-    the facts are (an executor starting its worker processes: ``Processes.prepare``).
+    ``prepare`` is told the contracts, the as-of date and the bytes of the fact logs once
+    the rules are read, before the facts are (``Processes.prepare`` starts its workers).
     """
     as_of, problems = parse_as_of(args.as_of)
     missing = missing_defaults(args)
@@ -175,14 +177,14 @@ def load_inputs(
         return [*problems, *portfolio.problems]
     contracts = portfolio.contracts
     held = {i: (tid, list(ps)) for i, (tid, ps) in portfolio.blocked.items()}
-    if prepare is not None and not problems:
-        day = as_of or today(contracts[0].time_zone)
-        if not unsupported(day):
-            prepare(contracts, day)
+    day = as_of or today(contracts[0].time_zone)  # the as-of date, if none is given
+    logs = find_fact_files(args.facts or ["facts"])
+    if prepare is not None and not problems and not unsupported(day):
+        prepare(contracts, day, logs.size())
     reader = FactReader(contracts, held, portfolio.held_types)
     with collector_paused():  # the facts are set aside before it runs again, not walked
         try:
-            facts = reader.read(args.facts or ["facts"])
+            facts = reader.read(args.facts or ["facts"], logs)
         except InputError:
             facts = reader.facts
         set_aside()  # kept until the command ends (``engine.collector``)
@@ -196,25 +198,38 @@ def load_inputs(
         warn(reader.warnings)
     if problems:
         return [*problems, *found]  # no as-of date: nothing can be checked
-    as_of = as_of or today(contracts[0].time_zone)
-    if unsupported(as_of):  # today, as the default
-        return [Diagnostic(Location("--as-of"), f"today: {unsupported(as_of)}")]
-    return Inputs(contracts, facts, as_of, found, held)
+    if unsupported(day):  # today, as the default
+        return [Diagnostic(Location("--as-of"), f"today: {unsupported(day)}")]
+    return Inputs(contracts, facts, day, found, held)
 
 
-def load_and_evaluate(args: argparse.Namespace) -> tuple[Inputs, Result] | list[Diagnostic]:
-    """Load the inputs and evaluate every instance that can be checked, or the problems."""
-    outcome = load_and_evaluate_delta(args)
+def load_and_evaluate(
+    args: argparse.Namespace, keep_facts: bool = False
+) -> tuple[Inputs, Result] | list[Diagnostic]:
+    """Load the inputs and evaluate every instance that can be checked, or the problems.
+
+    The facts are handed over to the run (``evaluate_delta(hand_over=True)``: the
+    inputs' list is emptied) unless the command looks at them afterwards (``keep_facts``).
+    """
+    outcome = load_and_evaluate_delta(args, keep_facts=keep_facts)
     return outcome if isinstance(outcome, list) else (outcome[0], outcome[1].result)
 
 
 def load_and_evaluate_delta(
-    args: argparse.Namespace, memo: Callable[[Inputs], Memo | None] | None = None
+    args: argparse.Namespace,
+    memo: Callable[[Inputs], Memo | None] | None = None,
+    keep_facts: bool = False,
 ) -> tuple[Inputs, Delta] | list[Diagnostic]:
     """``load_and_evaluate``, taking from the memo ``memo(inputs)`` gives (the nightly
     delta: ``engine.evaluate.evaluate_delta``) the instances whose findings still stand."""
     try:
         runner = executor_for(args.executor, args.jobs or cores())
+    except ExecutorError as exc:  # said once the inputs are known to be sound, as always
+        inputs = load_inputs(args)
+        return (
+            inputs if isinstance(inputs, list) else [Diagnostic(Location("--executor"), str(exc))]
+        )
+    try:
         with runner:  # before the facts are read: local workers start with the rules alone
             inputs = load_inputs(args, runner.prepare)
             if isinstance(inputs, list):
@@ -229,6 +244,7 @@ def load_and_evaluate_delta(
                     inputs.held_back,
                     executor=runner,
                     progress=tick,
+                    hand_over=not keep_facts,
                 )
                 set_aside()  # the findings, as the facts, are kept until the command ends
     except ExecutorError as exc:

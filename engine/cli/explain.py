@@ -48,7 +48,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the explanation of the finding(s) named; exit 2 when there is none."""
-    outcome = load_and_evaluate(args)
+    outcome = load_and_evaluate(args, keep_facts=True)  # explanations cite the facts
     if isinstance(outcome, list):
         return fail(outcome)
     inputs, result = outcome

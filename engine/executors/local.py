@@ -9,14 +9,15 @@ contracts are inherited, not copied, and for a large portfolio before the facts 
 ``engine.executors.work``). Facts inherited would not stay shared: touching a fact writes
 its reference count, and so copies its page, and a part's facts lie all over the
 parent's memory (in time order, every contract's mixed): at a million facts each worker
-copied most of them (about 700 MB). A run of one part never starts a process. A worker
-that dies (killed, out of memory, a crash in native code) fails the run with
-``ExecutorError``, never a hang.
+copied most of them (about 700 MB). A run of one part is evaluated in this process
+(workers ``prepare`` started stay idle). A worker that dies (killed, out of memory, a
+crash in native code) fails the run with ``ExecutorError``, never a hang.
 """
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import pickle
 import signal
@@ -27,7 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from types import TracebackType
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 from engine.collector import collector_paused
 from engine.days.calendars import get_calendar
@@ -45,9 +46,13 @@ class ExecutorError(Exception):
 
 
 class Executor(Protocol):
-    """Where parts are evaluated: a context (``with``) whose ``jobs`` is its parallelism."""
+    """Where parts are evaluated: a context (``with``) whose ``jobs`` is its parallelism.
+    It is used inside its ``with`` block: what it starts ends there."""
 
-    jobs: int
+    @property
+    def jobs(self) -> int:
+        """How many parts it evaluates at once."""
+        ...
 
     def __enter__(self) -> Executor: ...  # noqa: D105
 
@@ -55,8 +60,9 @@ class Executor(Protocol):
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...  # noqa: D105
 
-    def prepare(self, contracts: Sequence[Contract], as_of: date) -> None:
-        """Get ready for runs of ``contracts`` at ``as_of`` (before their facts are read)."""
+    def prepare(self, contracts: Sequence[Contract], as_of: date, size: int) -> None:
+        """Get ready for runs of ``contracts`` at ``as_of``, before their facts are read
+        (``size``: the bytes of the fact logs)."""
         ...
 
     def map(
@@ -78,7 +84,7 @@ class Serial:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def prepare(self, contracts: Sequence[Contract], as_of: date) -> None:
+    def prepare(self, contracts: Sequence[Contract], as_of: date, size: int) -> None:
         """Nothing to get ready."""
 
     def map(
@@ -99,10 +105,14 @@ _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent die
 
 def _install(contracts: Sequence[Contract], as_of: date) -> None:
     """Worker start: keep the run's contracts and as-of date (inherited when forked,
-    unpickled when spawned), and end with the parent if it dies (Linux), rather than wait
-    for work forever."""
+    unpickled when spawned), out of the collector's reach like all it inherits (so that
+    its pages stay shared); leave an interrupt (Ctrl-C reaches the whole process group)
+    to the parent, which ends the workers; and end with the parent if it dies (Linux),
+    rather than wait for work forever."""
     global _RUN
     _RUN = (contracts, as_of)
+    gc.freeze()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -122,7 +132,7 @@ def _shipped(part: Part) -> bytes:
 
 
 def _ready() -> None:
-    """Worker task: nothing (the pool makes its workers at its first task)."""
+    """Worker task: nothing (a forked pool makes all its workers at its first task)."""
 
 
 def _evaluate(shipped: bytes) -> PartResult:
@@ -149,6 +159,9 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context(name)
 
 
+EARLY = 8 << 20  # bytes of fact logs (about 60,000 facts) from which workers start early;
+# for fewer, forking them costs more (a tenth of a second) than the pages they copy.
+
 _DIED = (
     "a worker process died (killed, out of memory or crashed); --jobs 1 evaluates in this process"
 )
@@ -156,42 +169,52 @@ _DIED = (
 
 @dataclass
 class Processes:
-    """The parts spread over ``jobs`` worker processes, started by ``prepare`` (or by the
-    first ``map``) and ended when the ``with`` block ends."""
+    """The parts spread over at most ``jobs`` worker processes, inside ``with``: started by
+    ``prepare`` (or by ``map``), ended with the block."""
 
     jobs: int
     _pool: ProcessPoolExecutor | None = field(default=None, repr=False)
     _run: tuple[Sequence[Contract], date] | None = field(default=None, repr=False)
+    _entered: bool = field(default=False, repr=False)
 
     def __enter__(self) -> Processes:
+        self._entered = True
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._entered = False
         self._close()
 
-    def prepare(self, contracts: Sequence[Contract], as_of: date) -> None:
-        """Start the workers now, with the contracts alone: before the facts are read, so
-        that they share none of the facts' memory. Forked later, a worker's own objects
-        land in the holes between the facts (what reading freed) and copy those pages:
-        about 250 MB each at a million facts. Only for more instances than a part holds:
-        fewer may well make a single part, run in this process."""
+    def prepare(self, contracts: Sequence[Contract], as_of: date, size: int) -> None:
+        """Start the workers now, with the contracts alone, if the fact logs are large
+        (``EARLY``): before the facts are read, so that they share none of the facts'
+        memory. Forked later, a worker's own objects land in the holes between the facts
+        (what reading freed) and copy those pages: about 250 MB each at a million facts.
+        As many as the parts the instances will make at most (one part: none)."""
         instances = sum(len(c.instances) for c in contracts)
-        if self.jobs > 1 and self._pool is None and instances > partition.BATCH:
-            self._start(contracts, as_of)  # (fewer may make a single part: no workers)
+        workers = min(self.jobs, partition.part_count(instances, self.jobs))
+        if self._entered and self._pool is None and workers > 1 and size >= EARLY:
+            self._start(contracts, as_of, workers)
 
-    def _start(self, contracts: Sequence[Contract], as_of: date) -> ProcessPoolExecutor:
-        """The workers of a run of ``contracts`` at ``as_of``, made now."""
+    def _start(
+        self, contracts: Sequence[Contract], as_of: date, workers: int
+    ) -> ProcessPoolExecutor:
+        """``workers`` processes for a run of ``contracts`` at ``as_of``, made now."""
         warm(contracts)
         pool = ProcessPoolExecutor(
-            self.jobs, _context(), initializer=_install, initargs=(contracts, as_of)
+            workers, _context(), initializer=_install, initargs=(contracts, as_of)
         )
         self._pool, self._run = pool, (contracts, as_of)
         try:
-            pool.submit(_ready).result()  # the workers are made at the first task
+            pool.submit(_ready).result()  # (a forked pool makes its workers at its first task)
         except BrokenProcessPool:
-            self._close()
-            raise ExecutorError(_DIED) from None
+            self._died()
         return pool
+
+    def _died(self) -> NoReturn:
+        """A worker died: the pool is broken."""
+        self._close()
+        raise ExecutorError(_DIED) from None
 
     def _close(self) -> None:
         if self._pool is not None:
@@ -202,27 +225,31 @@ class Processes:
         self, contracts: Sequence[Contract], plan: Plan, as_of: date, progress: Progress | None
     ) -> list[PartResult]:
         """Every part's result, in part order."""
-        if min(self.jobs, len(plan.parts)) <= 1:
+        workers = min(self.jobs, len(plan.parts))
+        if workers <= 1:
             return Serial().map(contracts, plan, as_of, progress)
         order = sorted(range(len(plan.parts)), key=lambda i: -len(plan.parts[i].facts))
         pool, ran = self._pool, self._run
         if pool is None or ran is None or ran[0] is not contracts or ran[1] != as_of:
-            self._close()  # none yet (too few instances to start them early), or another run's
-            pool = self._start(contracts, as_of)
+            self._close()  # none yet (not prepared), or started for another run
+            pool = self._start(contracts, as_of, workers)
         results: dict[int, PartResult] = {}
         try:
             # each part pickled as it is handed over: the first is being evaluated meanwhile
             futures = [pool.submit(_evaluate, _shipped(plan.parts[i])) for i in order]
+            plan.let_go()
             for future in as_completed(futures):
                 result = future.result()
                 results[result.index] = result
                 if progress is not None:
                     progress(result.instances)
         except BrokenProcessPool:
-            self._close()
-            raise ExecutorError(_DIED) from None
+            self._died()
         except BaseException:
             _stop(pool)  # nothing the workers are computing is wanted any more
             self._close()
             raise
+        finally:
+            if not self._entered:
+                self._close()  # used outside ``with``: nothing would end them
         return [results[i] for i in range(len(plan.parts))]

@@ -27,14 +27,38 @@ CONNECT_SECONDS = 10.0
 
 @dataclass
 class Dask:
-    """Parts evaluated by the workers of the Dask scheduler at ``address`` (tcp://...)."""
+    """Parts evaluated by the workers of the Dask scheduler at ``address`` (tcp://...),
+    reached when a run first needs it (its ``jobs``, its first ``map``), inside ``with``:
+    a command with bad inputs never waits for a scheduler."""
 
     address: str
     timeout: float = CONNECT_SECONDS  # seconds to reach the scheduler
-    jobs: int = 1  # worker threads of the cluster, known once connected
     _client: Any = field(default=None, repr=False)
+    _threads: int = field(default=0, repr=False)
+    _entered: bool = field(default=False, repr=False)
 
     def __enter__(self) -> Dask:
+        self._entered = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._entered = False
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    @property
+    def jobs(self) -> int:
+        """The worker threads of the cluster."""
+        self._connected()
+        return self._threads
+
+    def _connected(self) -> Any:
+        """The client of the scheduler, connected now if not yet."""
+        if not self._entered:
+            raise ExecutorError("the Dask executor is used outside `with`")
+        if self._client is not None:
+            return self._client
         try:
             from distributed import Client
         except ImportError as exc:
@@ -47,15 +71,10 @@ class Dask:
             raise ExecutorError(
                 f"cannot reach the Dask scheduler at {self.address}: {exc}"
             ) from None
-        self.jobs = max(1, sum(self._client.nthreads().values()))
-        return self
+        self._threads = max(1, sum(self._client.nthreads().values()))
+        return self._client
 
-    def __exit__(self, *exc: object) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    def prepare(self, contracts: Sequence[Contract], as_of: date) -> None:
+    def prepare(self, contracts: Sequence[Contract], as_of: date, size: int) -> None:
         """Nothing to get ready: the contracts go to the workers with the first run."""
 
     def map(
@@ -64,14 +83,13 @@ class Dask:
         """Every part's result, in part order."""
         from distributed import as_completed
 
-        client = self._client
-        if client is None:
-            raise ExecutorError("the Dask executor is used outside `with`")
+        client = self._connected()
         if not plan.parts:
             return []
         run = uuid.uuid4().hex
         [shared] = client.scatter([tuple(contracts)], broadcast=True, hash=False)
         parts = client.scatter(list(plan.parts), hash=False)
+        plan.let_go()
         futures = [
             client.submit(evaluate_part, shared, part, as_of, key=f"clausewatch-{run}-{i}")
             for i, part in enumerate(parts)

@@ -55,6 +55,17 @@ class FactFiles:
     _files: dict[tuple[int, int], Path] = field(default_factory=dict, repr=False)
     _folders: dict[tuple[int, int], Path] = field(default_factory=dict, repr=False)
 
+    def size(self) -> int:
+        """How many bytes the logs hold (one that cannot be looked at counts none: reading
+        it says why)."""
+        total = 0
+        for path in self.paths:
+            try:
+                total += path.stat().st_size
+            except OSError:
+                pass
+        return total
+
     def add_path(self, p: Path, empty_ok: bool = False, others: tuple[str, ...] = ()) -> None:
         """The fact logs a path given names: the file itself, or those of the folder."""
         try:

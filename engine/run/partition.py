@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from engine.days.instants import end_of_day, epoch_us
@@ -59,13 +59,23 @@ class Part:
         return len(self.members)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Plan:
-    """A run split into parts, with the counts made once for the whole run."""
+    """A run split into parts, with the counts made once for the whole run.
+
+    Its parts' facts may be let go (``let_go``) once every part has been sent where it
+    is evaluated: the only change a plan knows.
+    """
 
     parts: tuple[Part, ...]
     considered: int  # facts evaluated
     after_as_of: tuple[Fact, ...]  # facts dated after the as-of day, in input order
+
+    def let_go(self) -> None:
+        """Forget the parts' facts, keeping their instances: an executor that has sent
+        every part away (pickled) does, so that in a run handed the facts
+        (``evaluate_delta(hand_over=True)``) their memory takes the findings coming back."""
+        self.parts = tuple(replace(p, facts=()) for p in self.parts)
 
     @property
     def instances(self) -> int:
