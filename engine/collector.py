@@ -5,7 +5,8 @@ oldest generation holds everything kept so far: reading a log keeps every fact, 
 part's evaluation keeps its instances' obligations and findings until the part is done.
 Pausing the collector meanwhile saves that walking (a third of the read time; about a
 sixth of the evaluation's). The few reference cycles made meanwhile are garbage once
-the batch is done, and are collected as soon as the collector runs again. The pause
+the batch is done, and are collected as soon as the collector runs again (in a command,
+those of a run are set aside with its findings: a few hundred objects a part). The pause
 is process-wide: a Dask worker should run one part at a time (``--nthreads 1``, as the
 README says), or overlapping parts may shorten each other's pause (never lengthen it:
 the collector is always running again once the last part is done).
