@@ -206,7 +206,7 @@ class Processes:
         )
         self._pool, self._run = pool, (contracts, as_of)
         try:
-            pool.submit(_ready).result()  # (a forked pool makes its workers at its first task)
+            pool.submit(_ready).result()  # the workers are made now
         except BrokenProcessPool:
             self._died()
         return pool
