@@ -11,11 +11,12 @@ is process-wide: a Dask worker should run one part at a time (``--nthreads 1``, 
 README says), or overlapping parts may shorten each other's pause (never lengthen it:
 the collector is always running again once the last part is done).
 
-What a command has read (the rules, every fact) lives until the command ends: it is
-set aside, out of the collector's reach, from then on (``set_aside``), and given back
-when the command ends. So are the findings the run gives back, read while the collector
-is paused: with it running, a million findings coming back from worker processes were
-walked again and again as they grew.
+What a command has read (the rules, every fact) lives until the command ends, or, the
+facts, until the run they are handed over to lets them go: it is set aside, out of the
+collector's reach, from then on (``set_aside``), and given back when the command ends.
+So are the findings the run gives back, read while the collector is paused: with it
+running, a million findings coming back from worker processes were walked again and
+again as they grew.
 """
 
 from __future__ import annotations
@@ -42,11 +43,11 @@ _set_aside = False  # whether this process's objects are frozen by ``set_aside``
 
 def set_aside() -> None:
     """Every object made so far put out of the collector's reach (``gc.freeze``) until
-    ``give_back``: a command's rules and facts, once read, live until it ends (and forked
-    workers then share their pages untouched, as the collector no longer writes to them);
-    called again, what was made since (the findings of the run) is set aside with them.
-    Nothing is done if objects are frozen already by another (a program running the
-    command)."""
+    ``give_back``: a command's rules and facts, once read, live until it ends or hands the
+    facts over (and forked workers share their pages untouched, as the collector no
+    longer writes to them); called again, what was made since (the findings of the run)
+    is set aside with them. Nothing is done if objects are frozen already by another (a
+    program running the command)."""
     global _set_aside
     if _set_aside or gc.get_freeze_count() == 0:
         gc.freeze()

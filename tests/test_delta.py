@@ -48,9 +48,12 @@ def _copy_facts(tmp_path: Path, source: Path) -> tuple[Path, Path]:
     return folder, logs[-1]
 
 
-def _nights(rules: list[str], folder: Path, log: Path, start: date, new_facts, seed: int) -> None:  # noqa: ANN001
+def _nights(
+    rules: list[str], folder: Path, log: Path, start: date, new_facts, seed: int, jobs: int = 1  # noqa: ANN001
+) -> None:
     """Six nights: each appends a random batch and moves the as-of on by 1..40 days; the
-    delta's result equals a full run's, as text and JSON, and it evaluates fewer."""
+    delta's result equals a full run's, as text and JSON, and it evaluates fewer. With
+    ``jobs`` over 1, the delta runs in worker processes, handed its facts (as the CLI)."""
     rng = random.Random(seed)
     entries: dict[str, Entry] = {}
     as_of, fewer = start, 0
@@ -60,7 +63,11 @@ def _nights(rules: list[str], folder: Path, log: Path, start: date, new_facts, s
         as_of += timedelta(days=rng.randint(1, 40))
         inputs = _inputs(rules, folder, as_of)
         memo = Memo(entries, templates_of(inputs.contracts))
-        delta = evaluate_delta(inputs.contracts, inputs.facts, as_of, memo, inputs.held_back)
+        handed = list(inputs.facts)
+        delta = evaluate_delta(
+            inputs.contracts, handed, as_of, memo, inputs.held_back, jobs=jobs, hand_over=jobs > 1
+        )
+        assert handed == [] if jobs > 1 else handed == inputs.facts
         full = evaluate(inputs.contracts, inputs.facts, as_of, inputs.held_back)
         assert to_json(delta.result) == to_json(full), f"night {night} ({as_of})"
         assert to_text(delta.result) == to_text(full), f"night {night} ({as_of})"
@@ -109,7 +116,8 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate_portfolio(out, "--facts", "3000", "--instances", "60", "--shared", "0.02")
 
 
-def test_generated_portfolio_over_six_nights(small: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_generated_portfolio_over_six_nights(small: Path, tmp_path: Path, jobs: int) -> None:
     folder, _ = _copy_facts(tmp_path, small / "facts")
     log = folder / "zz-delta.jsonl"
     lines = (small / "facts").glob("*.jsonl")
@@ -128,7 +136,7 @@ def test_generated_portfolio_over_six_nights(small: Path, tmp_path: Path) -> Non
         return out
 
     rules = [str(small / "rules")]
-    _nights(rules, folder, log, date(2002, 6, 3), new_facts, seed=11)
+    _nights(rules, folder, log, date(2002, 6, 3), new_facts, seed=11, jobs=jobs)
 
 
 def test_findings_come_back_equal_in_every_field() -> None:

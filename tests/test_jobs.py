@@ -7,6 +7,7 @@ funding deadline is the 3rd NYSE trading day after it, Wed 2000-03-08 at 17:00 E
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -226,10 +227,13 @@ def _die(*args: object) -> None:
 
 
 @pytest.mark.parametrize("when", ["_evaluate", "_ready"])  # at a part, or at its start
-def test_a_worker_that_dies_fails_the_run_clearly(portfolio, capsys, monkeypatch, when):
+@pytest.mark.parametrize("early", [1, None])  # started before the facts are read, or after
+def test_a_worker_that_dies_fails_the_run_clearly(portfolio, capsys, monkeypatch, when, early):
     import engine.executors.local as local
 
     monkeypatch.setattr(local, when, _die)
+    if early is not None:
+        monkeypatch.setattr(local, "EARLY", early)
     rules, logs = portfolio
     code = main(["check", "--rules", rules, "--facts", logs, "--as-of", "2004-12-31",
                  "--jobs", "2"])
@@ -295,8 +299,42 @@ def test_facts_handed_over_to_a_run_are_let_go_with_the_same_result(portfolio):
     assert mine == []
     assert to_json(handed) == to_json(kept)
     assert handed.after_as_of == kept.after_as_of
+    kept_json = to_json(kept)
+    del kept, facts  # none of these facts is alive any more
+
+    def alive() -> int:  # facts alive in this process (others' tests' too)
+        return sum(type(o) is Fact for o in gc.get_objects())
+
+    before, live = alive(), []
+    handed = read_facts([logs], contracts)
+    later = evaluate_delta(
+        contracts, handed, as_of, None, jobs=2, hand_over=True,
+        progress=lambda instances: live.append(alive() - before),  # as each part is back
+    ).result  # fmt: skip
+    assert to_json(later) == kept_json
+    assert live and max(live) <= len(later.after_as_of)  # only those the result keeps
+
+    facts = read_facts([logs], contracts)
     split = partition.plan(contracts, facts, as_of, jobs=2)
     members = [p.members for p in split.parts]
     split.let_go()
     assert [p.facts for p in split.parts] == [()] * len(members)
     assert [p.members for p in split.parts] == members and split.considered > 1000
+
+
+def test_an_executor_refused_is_said_with_the_inputs_problems(tmp_path, capsys):
+    """An unknown executor, with a fact log whose second line has a problem: both are said
+    (exit 2), the log's problem at its line, as when the executor is sound."""
+    log = tmp_path / "facts.jsonl"
+    log.write_text(
+        '{"id": "acc", "type": "agreement_accepted", "at": "2000-02-04T10:00"}\n'
+        '{"id": "x", "type": "no_such_type", "at": "2000-02-07"}\n'
+    )
+    argv = ["check", "--rules", str(ROOT / "rules" / "nhtc-series-j.yaml"), "--facts",
+            str(log), "--as-of", "2000-12-31"]
+    assert main([*argv, "--executor", "yarn://x"]) == 2
+    err = capsys.readouterr().err
+    assert f"{log}:2:" in err and "no_such_type" in err
+    assert "--executor: unknown executor `yarn://x`: use local or dask://HOST:PORT" in err
+    assert main(argv) == 2  # the same problem, with the findings of what is sound
+    assert f"{log}:2:" in capsys.readouterr().err

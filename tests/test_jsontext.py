@@ -11,6 +11,7 @@ import pytest
 from engine.evaluate import evaluate
 from engine.load.facts import read_facts
 from engine.load.rules import load_contracts
+from engine.model import Status
 from engine.output.jsontext import json_pieces, json_text
 from engine.output.report import to_json
 
@@ -79,7 +80,10 @@ def test_a_plain_document_is_written_by_msgspec(monkeypatch: pytest.MonkeyPatch)
         ({"amount": 1e16}, "standard"),
         (1e16, "standard"),  # not after `:`, `,` or `[`: the text would not show it
         ([float("nan"), float("inf")], "standard"),  # msgspec writes null
-        ({"keys": {1: "x"}, "pair": (1, 2)}, "text"),  # a key not a string, a tuple
+        ({"a": (float("nan"),), "pair": (1, 2.5)}, "standard"),  # in a tuple too
+        ({1e16: "x"}, "standard"),  # a float key: its text is in quotes
+        ({1: "x", "pair": (1, 2.5)}, "msgspec"),  # whole number keys, tuples
+        ({"status": Status.MET}, "text"),  # an enum: the text decides
     ],
 )
 def test_the_values_say_how_a_document_is_written(monkeypatch, doc, way) -> None:

@@ -187,7 +187,7 @@ def load_inputs(
             facts = reader.read(args.facts or ["facts"], logs)
         except InputError:
             facts = reader.facts
-        set_aside()  # kept until the command ends (``engine.collector``)
+        set_aside()  # kept until the command ends, or the run they are handed over to
     templates = {i.id: c.id for c in contracts for i in c.instances}
     for instance, blamed in reader.blame.items():
         held.setdefault(instance, (templates.get(instance), []))[1].extend(blamed)
@@ -222,13 +222,11 @@ def load_and_evaluate_delta(
 ) -> tuple[Inputs, Delta] | list[Diagnostic]:
     """``load_and_evaluate``, taking from the memo ``memo(inputs)`` gives (the nightly
     delta: ``engine.evaluate.evaluate_delta``) the instances whose findings still stand."""
+    inputs: Inputs | list[Diagnostic] | None = None
     try:
         runner = executor_for(args.executor, args.jobs or cores())
-    except ExecutorError as exc:  # said once the inputs are known to be sound, as always
-        inputs = load_inputs(args)
-        return (
-            inputs if isinstance(inputs, list) else [Diagnostic(Location("--executor"), str(exc))]
-        )
+    except ExecutorError as exc:
+        return _refused(load_inputs(args), exc)  # the inputs' problems said with it
     try:
         with runner:  # before the facts are read: local workers start with the rules alone
             inputs = load_inputs(args, runner.prepare)
@@ -246,13 +244,22 @@ def load_and_evaluate_delta(
                     progress=tick,
                     hand_over=not keep_facts,
                 )
-                set_aside()  # the findings, as the facts, are kept until the command ends
+                set_aside()  # the findings are kept until the command ends
     except ExecutorError as exc:
-        return [Diagnostic(Location("--executor"), str(exc))]
+        return _refused(inputs, exc)
     everyone = {i.id for c in inputs.contracts for i in c.instances}
     if everyone <= {u.contract for u in delta.result.unchecked}:
         return sorted({*inputs.problems, *delta.result.problems})  # nothing could be checked
     return inputs, delta
+
+
+def _refused(inputs: Inputs | list[Diagnostic] | None, exc: ExecutorError) -> list[Diagnostic]:
+    """The problems of a run its executor refused: the inputs' (when they could not be
+    checked at all, theirs alone, as the executor is not reached then), and the executor's."""
+    if isinstance(inputs, list):
+        return inputs
+    found = list(inputs.problems) if inputs is not None else []
+    return [*found, Diagnostic(Location("--executor"), str(exc))]
 
 
 def finish(inputs: Inputs, result: Result, code: int) -> int:

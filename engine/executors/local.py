@@ -68,7 +68,8 @@ class Executor(Protocol):
     def map(
         self, contracts: Sequence[Contract], plan: Plan, as_of: date, progress: Progress | None
     ) -> list[PartResult]:
-        """Every part's result, in part order."""
+        """Every part's result, in part order. An executor sending the parts away lets
+        their facts go (``Plan.let_go``): a plan is mapped once."""
         ...
 
 
@@ -112,6 +113,7 @@ def _install(contracts: Sequence[Contract], as_of: date) -> None:
     global _RUN
     _RUN = (contracts, as_of)
     gc.freeze()
+    gc.enable()  # (forked while the parent's was paused; ``_evaluate`` pauses it per part)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
@@ -160,7 +162,8 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 EARLY = 8 << 20  # bytes of fact logs (about 60,000 facts) from which workers start early;
-# for fewer, forking them costs more (a tenth of a second) than the pages they copy.
+# below, what they would save is small, and a run needing none (one part, bad inputs)
+# would still pay for starting them (a tenth of a second).
 
 _DIED = (
     "a worker process died (killed, out of memory or crashed); --jobs 1 evaluates in this process"
@@ -229,12 +232,13 @@ class Processes:
         if workers <= 1:
             return Serial().map(contracts, plan, as_of, progress)
         order = sorted(range(len(plan.parts)), key=lambda i: -len(plan.parts[i].facts))
-        pool, ran = self._pool, self._run
-        if pool is None or ran is None or ran[0] is not contracts or ran[1] != as_of:
-            self._close()  # none yet (not prepared), or started for another run
-            pool = self._start(contracts, as_of, workers)
         results: dict[int, PartResult] = {}
+        pool = self._pool
         try:
+            ran = self._run
+            if pool is None or ran is None or ran[0] is not contracts or ran[1] != as_of:
+                self._close()  # none yet (not prepared), or started for another run
+                pool = self._start(contracts, as_of, workers)
             # each part pickled as it is handed over: the first is being evaluated meanwhile
             futures = [pool.submit(_evaluate, _shipped(plan.parts[i])) for i in order]
             plan.let_go()
@@ -246,7 +250,8 @@ class Processes:
         except BrokenProcessPool:
             self._died()
         except BaseException:
-            _stop(pool)  # nothing the workers are computing is wanted any more
+            if pool is not None:
+                _stop(pool)  # nothing the workers are computing is wanted any more
             self._close()
             raise
         finally:

@@ -29,7 +29,7 @@ CONNECT_SECONDS = 10.0
 class Dask:
     """Parts evaluated by the workers of the Dask scheduler at ``address`` (tcp://...),
     reached when a run first needs it (its ``jobs``, its first ``map``), inside ``with``:
-    a command with bad inputs never waits for a scheduler."""
+    a command whose inputs cannot be checked at all never waits for a scheduler."""
 
     address: str
     timeout: float = CONNECT_SECONDS  # seconds to reach the scheduler

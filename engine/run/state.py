@@ -172,7 +172,7 @@ class InstanceState:
     due: list[tuple[int, str, tuple[str, str | None]]] = field(default_factory=list)
     # The words of the findings made so far, each once: shared by the instances of a part
     # (``engine.findings.make``).
-    words: dict[str, str] = field(default_factory=dict)
+    words: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def watch(self, tr: Tracked) -> None:
         """Note the durable_rules fact just asserted for ``tr``, if open with a due date."""
