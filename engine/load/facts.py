@@ -8,8 +8,9 @@ sorted by ``at``; ties keep file order (files in the order given, folders in nam
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -363,12 +364,13 @@ class FactReader:
             raise InputError([*self.problems, *self.warnings])
         return self.facts
 
-    def _lines(self, path: Path) -> list[tuple[int, bytes]]:
+    def _lines(self, path: Path) -> Iterator[tuple[int, bytes]]:
         """The numbered lines of a fact log that are not blank; a problem if it cannot be read.
 
         Lines end at ``\n`` only (a ``\r`` before it is dropped): a U+2028 or U+0085 inside
         a JSON string is text, not the end of a line, and never shifts the line numbers.
-        The whole file is checked to be UTF-8 first, so every line is valid UTF-8.
+        The whole file is checked to be UTF-8 first, so every line is valid UTF-8. The
+        lines are given one at a time, never all held (a million lines: about 200 MB).
         """
         try:
             data = path.read_bytes()
@@ -376,14 +378,16 @@ class FactReader:
         except OSError as exc:
             message = f"cannot read fact log: {exc.strerror or exc}"
             self.problems.append(Diagnostic(Location(str(path)), message))
-            return []
+            return
         except UnicodeDecodeError as exc:
             line = exc.object[: exc.start].count(b"\n") + 1
             message = f"cannot read fact log: not UTF-8 text (byte {exc.object[exc.start]:#x})"
             self.problems.append(Diagnostic(Location(str(path), line), message))
-            return []
-        lines = (line.removesuffix(b"\r") for line in data.removeprefix(_BOM).split(b"\n"))
-        return [(n, line) for n, line in enumerate(lines, start=1) if line.strip(b" \t\r")]
+            return
+        for n, line in enumerate(io.BytesIO(data.removeprefix(_BOM)), start=1):
+            line = line.removesuffix(b"\n").removesuffix(b"\r")
+            if line.strip(b" \t\r"):
+                yield n, line
 
 
 def read_facts(paths: list[str], contracts: list[Contract]) -> list[Fact]:
