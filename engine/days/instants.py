@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from calendar import monthrange
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import cache, lru_cache
@@ -25,6 +26,8 @@ _INSTANT_RE = re.compile(
 )
 _HHMM_RE = re.compile(r"([0-9]{2}):([0-9]{2})")
 _EPOCH = datetime(1970, 1, 1)
+_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
+_minus = datetime.__sub__
 _US = timedelta(microseconds=1)
 
 
@@ -201,11 +204,14 @@ def _instant(text: str, tz: str, m: re.Match[str]) -> pendulum.DateTime:
     return pendulum.instance(naive.replace(tzinfo=offset))
 
 
+@lru_cache(maxsize=1 << 14)
 def local_time(d: date, hhmm: str, tz: str) -> pendulum.DateTime:
     """Wall time ``hhmm`` (``"17:00"``) on ``d`` in ``tz``, with that day's UTC offset.
 
     Raises :class:`InstantError` if the time is malformed, or does not exist or is
-    ambiguous on that day (a DST switch).
+    ambiguous on that day (a DST switch). Memoized, as the two below: a portfolio's
+    instances of a template share their deadlines, and an instant is immutable (an error
+    is raised afresh each time, never kept).
     """
     m = _HHMM_RE.fullmatch(hhmm)
     if not m or int(m[1]) > 23 or int(m[2]) > 59:
@@ -214,11 +220,13 @@ def local_time(d: date, hhmm: str, tz: str) -> pendulum.DateTime:
     return _localize(naive, tz, strict=True)
 
 
+@lru_cache(maxsize=1 << 14)
 def start_of_day(d: date, tz: str) -> pendulum.DateTime:
     """The first instant of ``d`` in ``tz`` (midnight, or the end of a gap at midnight)."""
     return _localize(datetime(d.year, d.month, d.day), tz, strict=False)
 
 
+@lru_cache(maxsize=1 << 14)
 def end_of_day(d: date, tz: str) -> pendulum.DateTime:
     """The last instant of ``d`` in ``tz``: 23:59:59.999999 local time."""
     naive = datetime(d.year, d.month, d.day, 23, 59, 59, 999999)
@@ -269,16 +277,16 @@ def add_years(d: date, n: int) -> date:
 
 def end_of_month(d: date) -> date:
     """The last day of ``d``'s month."""
-    return _plain(pendulum.date(d.year, d.month, d.day).end_of("month"))
+    return date(d.year, d.month, monthrange(d.year, d.month)[1])
 
 
 def epoch_us(dt: pendulum.DateTime) -> int:
     """Exact integer microseconds since 1970-01-01T00:00Z (no floating point)."""
-    offset = dt.utcoffset()
-    if offset is None:
-        raise ValueError(f"epoch_us needs an aware date-time, got naive {dt.isoformat()}")
-    wall = datetime(dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, dt.microsecond)
-    return (wall - offset - _EPOCH) // _US
+    try:
+        # datetime's own subtraction (pendulum's makes an interval): exact, in C
+        return _minus(dt, _EPOCH_UTC) // _US
+    except TypeError:
+        raise ValueError(f"epoch_us needs an aware date-time, got naive {dt.isoformat()}") from None
 
 
 def format_due(dt: pendulum.DateTime) -> str:

@@ -89,10 +89,9 @@ def value_steps(st: InstanceState, tr: Tracked) -> list[str]:
     return steps
 
 
-def deadline_trace(
-    st: InstanceState, tr: Tracked, status: Status, rejected: list[tuple[Fact, str]]
-) -> tuple[str, ...]:
-    """Each step from the trigger to the status, in words."""
+def deadline_trace(st: InstanceState, tr: Tracked, late: bool, sat_when: str) -> tuple[str, ...]:
+    """Each step from the trigger to the status, in words (``late``: whether the satisfying
+    fact came late; ``sat_when``: when it happened, in words)."""
     ob, tz = tr.obligation, st.contract.time_zone
     trigger_label = st.label(tr.trigger.type)
     steps = [f"Started by {trigger_label} {_when(st, tr.trigger)} ({tr.trigger.id})."]
@@ -118,10 +117,8 @@ def deadline_trace(
     sat = tr.satisfier
     if sat is not None:
         label = st.contract.fact_types[sat.type].label
-        verdict = "on time"
-        if tr.late(st.contract):
-            verdict = f"{_lateness(st, tr, sat)} after the deadline: late"
-        steps.append(f"{upper_first(label)} {_when(st, sat)} ({sat.id}): {verdict}.")
+        verdict = f"{_lateness(st, tr, sat)} after the deadline: late" if late else "on time"
+        steps.append(f"{upper_first(label)} {sat_when} ({sat.id}): {verdict}.")
     elif tr.passed:
         steps.append("Nothing satisfied it before the deadline passed.")
     return tuple(steps)
@@ -137,6 +134,8 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
     how, sat = tr.due_how, tr.satisfier
     lapse = Status.EXPIRED if ob.kind is Kind.RIGHT else Status.BREACHED
     rejected = list(tr.rejected)
+    late = tr.late(st.contract)
+    sat_when = _when(st, sat) if sat is not None else ""
     if sat is None and tr.pending:
         status = Status.OPEN
         fact = tr.pending[0]
@@ -146,7 +145,7 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
             f"{'; '.join(missing)} (due {due_text or 'date not yet known'}: {how})."
         )
     elif (
-        ob.satisfied_by.mismatch == "breach" and rejected and (sat is None or tr.late(st.contract))
+        ob.satisfied_by.mismatch == "breach" and rejected and (sat is None or late)
     ):
         status = lapse
         fact, reason = rejected.pop(0)
@@ -154,14 +153,14 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
             f"{label} {describe(fact.at, tz)} ({fact.id}) {reason}: a breach "
             f"(due {due_text or 'date not yet known'}: {how})."
         )
-    elif sat is not None and not tr.late(st.contract):
+    elif sat is not None and not late:
         status = Status.MET
         when = f"due {due_text}: {how}" if due_text else f"due date not yet known: {how}"
-        message = f"{label} {_when(st, sat)}, on time ({when})."
+        message = f"{label} {sat_when}, on time ({when})."
     elif sat is not None:
         status = lapse
         message = (
-            f"{label} {_when(st, sat)}, {_lateness(st, tr, sat)} after the "
+            f"{label} {sat_when}, {_lateness(st, tr, sat)} after the "
             f"deadline {due_text} ({how})."
         )
     elif tr.passed:
@@ -184,7 +183,7 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
             f"did not count: it {reason}."
         )
     message += _values_words(st, tr)
-    trace = deadline_trace(st, tr, status, rejected)
+    trace = deadline_trace(st, tr, late, sat_when)
     amount, owed = tr.amount, False
     if ob.late_payment is not None and status is Status.BREACHED:
         through = sat.day(tz) if sat is not None else as_of

@@ -32,7 +32,7 @@ def make_finding(
     a portfolio, about one trace line in five and one message in three is new), so that a
     part holds each text once, and its result sends it once (pickle shares an object).
     """
-    ob = next(o for o in st.contract.obligations if o.id == tr_rule)
+    ob = st.contract.ob(tr_rule)
     once = st.words.setdefault
     unique = list(dict.fromkeys(facts))
     tracked = st.tracked.get((ob.id, key))

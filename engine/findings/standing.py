@@ -98,7 +98,7 @@ def standing_findings(st: InstanceState, rule: str) -> list[Finding]:
     last = st.last_check.get(rule)
     if not episodes and last is not None and last[1]:
         fact = last[0]
-        ob = next(o for o in st.contract.obligations if o.id == rule)
+        ob = st.contract.ob(rule)
         message = f"{_check_words(st, ob, fact)[1]}; held at every report so far."
         findings.append(
             make_finding(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from engine.diagnostics import Location
@@ -45,7 +46,12 @@ class Contract:
 
     def ob(self, rule: str) -> Obligation:
         """The obligation with this rule id."""
-        return next(o for o in self.obligations if o.id == rule)
+        return self._by_rule[rule]
+
+    @cached_property
+    def _by_rule(self) -> dict[str, Obligation]:
+        """The obligations by rule id (looked up for every finding)."""
+        return {o.id: o for o in self.obligations}
 
     def calendar_for(self, unit: str) -> str:
         """The calendar name that counts ``unit`` (``trading_days`` ...); ``calendar`` for days."""

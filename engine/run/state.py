@@ -60,9 +60,10 @@ def named_fact_anchors(contract: Contract, ob: Obligation) -> list[Anchor]:
     return found
 
 
-@dataclass
+@dataclass(slots=True)
 class Tracked:
-    """One obligation instance (a rule and a key) as the run has seen it so far."""
+    """One obligation instance (a rule and a key) as the run has seen it so far (slotted:
+    a portfolio's run opens one or two for each fact)."""
 
     obligation: Obligation
     key: str | None
