@@ -147,13 +147,15 @@ def on_satisfy(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None
     if any(f is fact for f, _ in tr.rejected):
         return
     tr.add_to_totals(fact)
-    env, missing = st.values(tr, fact)
-    if not holds(st, ob.satisfied_by.where, env, fact, ob.id):
-        if missing:
-            tr.pending.append(fact)  # decided when the values it needs are known
-        else:
-            tr.rejected.append((fact, rejection(ob)))
-        return
+    where = ob.satisfied_by.where
+    if where is not None:  # (no condition: nothing to look up or compute for it)
+        env, missing = st.values(tr, fact)
+        if not holds(st, where, env, fact, ob.id):
+            if missing:
+                tr.pending.append(fact)  # decided when the values it needs are known
+            else:
+                tr.rejected.append((fact, rejection(ob)))
+            return
     tr.satisfier = fact
     replace_durable(c, tr, state="closed")
 

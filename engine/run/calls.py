@@ -17,11 +17,12 @@ error abandons the action and is raised.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import durable_rules_engine as _c
 import msgspec
-from durable.engine import Content, MessageObservedException
+from durable.engine import MessageObservedException
 
 _HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2
 _ENCODER, _DECODER = msgspec.json.Encoder(), msgspec.json.Decoder()
@@ -35,19 +36,19 @@ def encode(message: dict[str, Any]) -> str:
 class Call:
     """What an action gets (durable_rules' ``Closure``, the parts this engine uses):
     ``c.s.sid``, ``c.host``, the matched facts by alias (``c.m``, ``c.o``, ``c.f``,
-    ``c.t``), and ``assert_fact``/``retract_fact`` into the same session."""
+    ``c.t``: the messages as decoded, read by key), and ``assert_fact``/``retract_fact``
+    into the same session."""
 
     __slots__ = ("host", "s", "_handle", "_matched")
 
     def __init__(self, host: Any, handle: int, sid: str, matched: dict[str, Any]) -> None:
         self.host = host
-        self.s = Content({"sid": sid})
+        self.s = SimpleNamespace(sid=sid)
         self._handle = handle
         self._matched = matched
 
-    def __getattr__(self, alias: str) -> Content | None:
-        found = self._matched.get(alias)
-        return Content(found) if found is not None else None
+    def __getattr__(self, alias: str) -> dict[str, Any] | None:
+        return self._matched.get(alias)  # (the message itself: actions read it by key)
 
     def assert_fact(self, fact: dict[str, Any]) -> bool:
         """Assert a fact into the session now (its actions run after this one); False when
