@@ -142,12 +142,11 @@ class Resolved(NamedTuple):
 def effective_day(contract: Contract, fact: Fact) -> tuple[date, str]:
     """The day a fact takes effect, and how: a notice is "deemed given" by delivery method."""
     day = fact.day(contract.time_zone)
-    ftype = contract.fact_types.get(fact.type)
-    rule = contract.notices
-    method = fact.fields.get(rule.field) if rule and ftype and ftype.notice else None
-    if rule is None or method is None:
+    method = _notice_method(contract, fact)
+    if method is None:
         return day, day_text(day)
-    unit, n = rule.methods[method]
+    assert contract.notices is not None
+    unit, n = contract.notices.methods[method]
     words = method.replace("_", " ")
     if n == 0:
         return day, f"{day_text(day)} (given by {words}: deemed given that day)"
@@ -165,8 +164,20 @@ def effective_day(contract: Contract, fact: Fact) -> tuple[date, str]:
     )
 
 
+def _notice_method(contract: Contract, fact: Fact) -> Any:
+    """How a notice was sent (its delivery method field); None for a fact that is no
+    notice, or says no method: it counts when it happens."""
+    rule = contract.notices
+    if rule is None:
+        return None
+    ftype = contract.fact_types.get(fact.type)
+    return fact.fields.get(rule.field) if ftype is not None and ftype.notice else None
+
+
 def effective_instant(contract: Contract, fact: Fact) -> pendulum.DateTime:
     """When a fact counts as done: its ``at``, or the start of the day a notice is deemed given."""
+    if _notice_method(contract, fact) is None:
+        return fact.at
     day, _ = effective_day(contract, fact)
     if day == fact.day(contract.time_zone):
         return fact.at

@@ -101,7 +101,7 @@ def test_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
     if passes:
         return finding(Status.MET, said + ".", steps)
     cure_rule = ob.cure.unless_refused_by if ob.cure else ""
-    refused = refused_facts(st, cure_rule) if cure_rule else set()
+    refused = refused_facts(st, cure_rule) if cure_rule and tr.cures else set()
     notes = []
     for cure in tr.cures:
         facts.append(cure.id)

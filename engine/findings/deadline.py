@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from engine.days.dates import day_text, effective_day, effective_instant, number, upper_first
@@ -98,8 +98,8 @@ def deadline_trace(st: InstanceState, tr: Tracked, late: bool, sat_when: str) ->
     if ob.due is not None:
         steps += st.due_resolved(tr, explain=True)[1]
     if tr.due_at is not None and tr.due_day is not None and ob.due is not None:
-        utc = tr.due_at.in_timezone("UTC")
         if ob.due.at:
+            utc = datetime.astimezone(tr.due_at, UTC)  # (pendulum's own is slower)
             steps.append(
                 f"{ob.due.at} {tz} on {day_text(tr.due_day)} = {format_due(tr.due_at)} "
                 f"= {utc:%H:%M} UTC{'' if utc.date() == tr.due_day else ' next day'}."

@@ -24,6 +24,7 @@ from engine.days.period_dues import period_due
 from engine.diagnostics import Diagnostic
 from engine.expressions import Expression, ExpressionError
 from engine.model import Anchor, Contract, Fact, Instance, Obligation, Period, Schedule
+from engine.model.per_contract import PerContract
 
 NEVER_US = 2**53 - 1  # "no due date yet": no tick is ever later than this
 
@@ -43,8 +44,20 @@ def fact_env(prefix: str, fact: Fact | None) -> dict[str, Any]:
     return {f"{prefix}.{name}": value for name, value in fact.fields.items()}
 
 
-def named_fact_anchors(contract: Contract, ob: Obligation) -> list[Anchor]:
-    """The fact anchors of the contract-wide dates an obligation uses, however deep."""
+def named_fact_anchors(contract: Contract, ob: Obligation) -> tuple[Anchor, ...]:
+    """The fact anchors of the contract-wide dates an obligation uses, however deep
+    (worked out once per rule: every finding cites them)."""
+    kept = _fact_anchors(contract)
+    found = kept.get(ob.id)
+    if found is None:
+        found = kept[ob.id] = tuple(_fact_anchors_of(contract, ob))
+    return found
+
+
+_fact_anchors: PerContract[dict[str, tuple[Anchor, ...]]] = PerContract(lambda _: {})
+
+
+def _fact_anchors_of(contract: Contract, ob: Obligation) -> list[Anchor]:
     seen: set[str] = set()
     found: list[Anchor] = []
     todo = [a for spec in ob.date_specs() for a in spec.anchors()]
@@ -202,11 +215,12 @@ class InstanceState:
             for a in named_fact_anchors(self.contract, tr.obligation)
             if a in self.anchor_facts
         ]
-        ctx = self.date_context(tr, explain=False)
-        for name in tr.obligation.lookups:
-            found, _ = self.lookup(tr, name, ctx)
-            if found is not None:
-                facts.append(found)
+        if tr.obligation.lookups:
+            ctx = self.date_context(tr, explain=False)
+            for name in tr.obligation.lookups:
+                found, _ = self.lookup(tr, name, ctx)
+                if found is not None:
+                    facts.append(found)
         return facts
 
     def date_context(self, tr: Tracked | None, explain: bool = True) -> DateContext:
