@@ -24,7 +24,7 @@ from engine.days.period_dues import period_due
 from engine.diagnostics import Diagnostic
 from engine.expressions import Expression, ExpressionError
 from engine.model import Anchor, Contract, Fact, Instance, Obligation, Period, Schedule
-from engine.model.per_contract import PerContract
+from engine.run.fact_anchors import named_fact_anchors
 
 NEVER_US = 2**53 - 1  # "no due date yet": no tick is ever later than this
 
@@ -42,35 +42,6 @@ def fact_env(prefix: str, fact: Fact | None) -> dict[str, Any]:
     if fact is None:
         return {}
     return {f"{prefix}.{name}": value for name, value in fact.fields.items()}
-
-
-def named_fact_anchors(contract: Contract, ob: Obligation) -> tuple[Anchor, ...]:
-    """The fact anchors of the contract-wide dates an obligation uses, however deep
-    (worked out once per rule: every finding cites them)."""
-    kept = _fact_anchors(contract)
-    found = kept.get(ob.id)
-    if found is None:
-        found = kept[ob.id] = tuple(_fact_anchors_of(contract, ob))
-    return found
-
-
-_fact_anchors: PerContract[dict[str, tuple[Anchor, ...]]] = PerContract(lambda _: {})
-
-
-def _fact_anchors_of(contract: Contract, ob: Obligation) -> list[Anchor]:
-    seen: set[str] = set()
-    found: list[Anchor] = []
-    todo = [a for spec in ob.date_specs() for a in spec.anchors()]
-    while todo:
-        anchor = todo.pop()
-        if anchor.kind in ("first", "running_total"):
-            found.append(anchor)
-        elif anchor.kind == "named" and anchor.field not in seen:
-            seen.add(anchor.field)
-            spec = ob.dates.get(anchor.field) or contract.dates.get(anchor.field)
-            if spec is not None:
-                todo += spec.anchors()
-    return found
 
 
 @dataclass(slots=True)
