@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from operator import attrgetter
 
 from engine.days.dates import DateContext, Resolved
 from engine.expressions import Expression
@@ -24,12 +25,13 @@ class _Shared:
     """One contract's shared due dates, and which of its rules have them."""
 
     def __init__(self, contract: Contract) -> None:
-        # (rule id, schedule): the period's fields its due date follows from alone (None:
-        # not alone)
-        self.alone: dict[tuple[str, str], tuple[str, ...] | None] = {}
+        # (rule id, schedule): the period's fields its due date follows from alone, as a
+        # getter (None: not alone)
+        self.alone: dict[tuple[str, str], Callable[[Period], object] | None] = {}
         self.dues: dict[tuple[object, ...], tuple[Resolved, tuple[str, ...]]] = {}
 
 
+_UNKNOWN = object()  # a rule not yet looked at
 _shared = PerContract(_Shared)  # for the 64 contracts used last, as compiled rulesets
 _PERIOD_FIELDS = frozenset(f.name for f in dataclasses.fields(Period))
 
@@ -87,16 +89,17 @@ def period_due(
     assert ob.due is not None
     shared = _shared(contract)
     rule = (ob.id, period.schedule)
-    if rule not in shared.alone:
+    fields = shared.alone.get(rule, _UNKNOWN)
+    if fields is _UNKNOWN:
         seen = _dates_seen(contract, ob, period.schedule)
         used = period_fields(ob.due, seen, contract, frozenset())
-        shared.alone[rule] = tuple(sorted(used)) if used is not None else None
-    fields = shared.alone[rule]
-    key = (*rule, explain, *(getattr(period, name) for name in fields or ()))
-    found = shared.dues.get(key) if fields is not None else None
+        fields = shared.alone[rule] = attrgetter(*sorted(used)) if used is not None else None
+    if fields is None:
+        ctx = context(explain)
+        return ctx.resolve(ob.due), tuple(ctx.steps)
+    key = (rule, explain, fields(period))
+    found = shared.dues.get(key)
     if found is None:
         ctx = context(explain)
-        found = (ctx.resolve(ob.due), tuple(ctx.steps))
-        if fields is not None:
-            shared.dues[key] = found
+        found = shared.dues[key] = (ctx.resolve(ob.due), tuple(ctx.steps))
     return found

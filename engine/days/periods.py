@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from engine.days.instants import end_of_month
 from engine.model import Period
@@ -64,7 +65,24 @@ def periods(
 ) -> list[Period]:
     """The periods ending after ``after``, on or before ``through`` (and ``until``), in order,
     with a one-day period at each ``also`` date in the same range (``every: dates``: those
-    alone, an explicit list of dates)."""
+    alone, an explicit list of dates).
+
+    Worked out once for the same arguments (a portfolio's instances of a template share
+    their schedules), so equal periods are the same objects: a fresh list each time."""
+    return list(_periods(schedule, every, year_end, names, after, through, until, also))
+
+
+@lru_cache(maxsize=1 << 12)
+def _periods(
+    schedule: str,
+    every: str,
+    year_end: int,
+    names: str,
+    after: date,
+    through: date,
+    until: date | None,
+    also: tuple[date, ...],
+) -> tuple[Period, ...]:
     last = min(through, until) if until is not None else through
     months = MONTHS.get(every, 0)  # `dates`: the ``also`` dates alone
     found: dict[str, tuple[date, date, bool]] = {}
@@ -82,7 +100,7 @@ def periods(
         if after < day <= last:
             found.setdefault(_name(day, every, year_end, "date"), (day, day, False))
     ordered = sorted(found.items(), key=lambda item: item[1][1])
-    return [
+    return tuple(
         Period(schedule, name, start, end, index, last_of_year)
         for index, (name, (start, end, last_of_year)) in enumerate(ordered, start=1)
-    ]
+    )

@@ -96,9 +96,12 @@ def verdicts(st: InstanceState, ob: Obligation) -> list[Verdict]:
 
 
 def refused_facts(st: InstanceState, rule: str) -> set[str]:
-    """The ids of the facts a limit rule refuses."""
-    ob = st.contract.ob(rule)
-    return {v.fact.id for v in verdicts(st, ob) if v.refused}
+    """The ids of the facts a limit rule refuses (worked out once per instance)."""
+    found = st.refused.get(rule)
+    if found is None:
+        ob = st.contract.ob(rule)
+        found = st.refused[rule] = {v.fact.id for v in verdicts(st, ob) if v.refused}
+    return found
 
 
 def limit_findings(st: InstanceState, ob: Obligation) -> list[Finding]:

@@ -155,6 +155,9 @@ class InstanceState:
     # Open obligations by their last on-time instant (a heap; entries of replaced
     # durable_rules facts are dropped as they come up): see ``due_before``.
     due: list[tuple[int, str, tuple[str, str | None]]] = field(default_factory=list)
+    # A limit rule's refused facts by rule, once findings are made (every fact is in by
+    # then): each failed covenant test with a cure asks (``engine.findings.limit``).
+    refused: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
     # The words of the findings made so far, each once: shared by the instances of a part
     # (``engine.findings.make``).
     words: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
