@@ -25,11 +25,15 @@ class Status(StrEnum):
     WAIVED = "waived"  # released by the party it protects (a waiver fact)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=True)
 class Fact:
-    """One dated event from a fact log, validated against a contract vocabulary.
+    """One dated event from a fact log, validated against a contract vocabulary: a value,
+    never changed once made.
 
-    Slotted: a run holds a million of them (no ``__dict__``: 112 bytes less each).
+    Slotted: a run holds a million of them (no ``__dict__``: 112 bytes less each). Not
+    frozen: a frozen dataclass sets each field through ``object.__setattr__``, and is
+    made in 0.75 µs instead of 0.17 (reading a million facts, and again in the worker
+    processes). Not hashable, as before (its fields are a dict).
     """
 
     id: str
@@ -51,11 +55,14 @@ def _local_date(at: pendulum.DateTime, tz: str) -> date:
     return date(local.year, local.month, local.day)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Finding:
-    """What the engine concluded about one obligation instance at the as-of date.
+    """What the engine concluded about one obligation instance at the as-of date: a value,
+    never changed once made (``dataclasses.replace`` makes another).
 
-    Slotted, as ``Fact``: a run of a million facts holds about 600,000 of them.
+    Slotted, as ``Fact``: a run of a million facts holds about 600,000 of them. Not frozen,
+    as ``Fact``: made in 0.2 µs instead of 1.7, in the workers and again when read back;
+    hashed by its compared fields, as a frozen one would be.
     """
 
     contract: str
