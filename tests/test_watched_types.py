@@ -7,7 +7,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from engine.compile.ruleset import watched_types
+from engine.compile.ruleset import matched_fields, watched_types
 from engine.evaluate import evaluate
 from engine.load.facts import read_facts
 from engine.load.rules import load_contracts
@@ -63,3 +63,36 @@ def test_a_type_no_rule_matches_is_not_posted_and_changes_nothing(tmp_path, monk
     assert to_json(with_note).replace('"facts_considered": 2', "") == to_json(without).replace(
         '"facts_considered": 1', ""
     )
+
+
+def test_fields_of_facts_some_pattern_compares():
+    # A key correlating a fact with its obligation (`{"f_x": {"o": "key"}}`) and one a memo
+    # compares with the fact `f` (`{"f_y": {"f": "f_y"}}`); `amount` appears in no pattern.
+    rules = {
+        "a": {"all": [{"m": {"$and": [{"kind": "fact"}, {"type": "t"}, {"f_x": {"o": "key"}}]}}]},
+        "b": {"all": [{"n": {"$and": [{"kind": "memo"}, {"f_y": {"f": "f_y"}}]}}]},
+        "c": {"all": [{"o": {"$and": [{"kind": "obl"}, {"rule": "amount"}]}}]},
+    }
+    assert matched_fields(rules) == {"x", "y"}
+
+
+def test_facts_reach_durable_rules_with_the_compared_fields_only(monkeypatch):
+    # The seed's conversion notice (Section 9(b)) carries its amount and delivery date;
+    # its rules correlate notices and deliveries by `notice_id` alone.
+    contracts = load_contracts([str(SEED)])
+    assert "notice_id" in compiled(contracts[0]).matched_fields
+    assert "amount" not in compiled(contracts[0]).matched_fields
+    posted: list[dict] = []
+    post = Session.post
+
+    def spy(self: Session, message: dict, retract: bool = False) -> bool:
+        posted.append(dict(message))
+        return post(self, message, retract)
+
+    monkeypatch.setattr(Session, "post", spy)
+    logs = sorted(str(p) for p in (SEED.parent.parent / "facts").glob("nhtc-series-j-*.jsonl"))
+    result = evaluate(contracts, read_facts(logs, contracts), date(2001, 12, 31))
+    notices = [m for m in posted if m.get("type") == "conversion_notice" and m["kind"] == "fact"]
+    assert notices, "the bundled facts have conversion notices"
+    assert {k for m in notices for k in m if k.startswith("f_")} == {"f_notice_id"}
+    assert result.findings

@@ -50,6 +50,7 @@ class CompiledContract:
     rules: dict[str, Any]
     memo_types: frozenset[str] = frozenset()
     watched: frozenset[str] | None = None  # fact types some pattern matches (None: any)
+    matched_fields: frozenset[str] = frozenset()  # the facts' fields some pattern compares
 
     def definition(self, bind: Callable[[Fire], Callable[[Any], None]]) -> dict[str, Any]:
         """A fresh copy to register in a host, each action bound by ``bind``.
@@ -76,10 +77,36 @@ def compile_contract(contract: Contract) -> CompiledContract:
             rules.update(stage(ob, contract))
     # One ruleset per template and time zone (instances in another zone get their own copy).
     name = "cw_" + re.sub(r"\W", "_", f"{contract.id}__{contract.time_zone}")
-    return CompiledContract(contract, name, rules, memo_types(contract), watched_types(rules))
+    return CompiledContract(
+        contract, name, rules, memo_types(contract), watched_types(rules), matched_fields(rules)
+    )
 
 
 _FACT = {"kind": "fact"}
+
+
+def matched_fields(rules: dict[str, Any]) -> frozenset[str]:
+    """The fields of user facts some pattern compares (``f_<field>``, as a key or as the
+    field of another fact it refers to: ``patterns.key_condition``, ``memo_pattern``).
+    The driver sends durable_rules only these: the others are never compared, and every
+    field sent is encoded, parsed and stored for each session it goes to. (A rule id that
+    happens to start with ``f_`` only keeps one field more.)"""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(key, str) and key.startswith("f_"):
+                    found.add(key[2:])
+                if isinstance(value, str) and value.startswith("f_"):
+                    found.add(value[2:])
+                walk(value)
+
+    walk(rules)
+    return frozenset(found)
 
 
 def watched_types(rules: dict[str, Any]) -> frozenset[str] | None:

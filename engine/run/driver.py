@@ -65,9 +65,11 @@ def _durable_value(v: Any) -> Any:
     return repr(v) if isinstance(v, float) else v
 
 
-def _durable_fact(fact: Fact, sid: str, at_us: int) -> dict[str, Any]:
-    """The fact as durable_rules takes it, for session ``sid`` (``at_us``: its instant)."""
-    fields = {f"f_{k}": _durable_value(v) for k, v in fact.fields.items()}
+def _durable_fact(fact: Fact, sid: str, at_us: int, matched: frozenset[str]) -> dict[str, Any]:
+    """The fact as durable_rules takes it, for session ``sid`` (``at_us``: its instant),
+    with the fields some pattern of its ruleset compares (``matched``): actions find the
+    fact itself by ``seq``."""
+    fields = {f"f_{k}": _durable_value(v) for k, v in fact.fields.items() if k in matched}
     return {
         "sid": sid,
         "id": f"f{fact.seq}",
@@ -128,6 +130,7 @@ def _feed(
     """
     memos = {sid: compiled(c).memo_types for sid, c in sessions.items()}
     watched = {sid: compiled(c).watched for sid, c in sessions.items()}
+    matched = {sid: compiled(c).matched_fields for sid, c in sessions.items()}
     by_type: dict[str, list[str]] = {}
     for sid, c in sessions.items():
         for name in c.fact_types:
@@ -148,7 +151,7 @@ def _feed(
                     tick = {"sid": sid, "id": f"t{at}", "kind": "tick", "ts": at}
                     _post(session, run, tick, retract=False)
                     _post(session, run, tick, retract=True)
-            message = _durable_fact(fact, sid, at)
+            message = _durable_fact(fact, sid, at, matched[sid])
             if watched[sid] is None or fact.type in watched[sid]:
                 _post(session, run, message, retract=False)
                 _post(session, run, message, retract=True)
