@@ -48,21 +48,35 @@ def json_text(doc: Any) -> str:
 _PLAIN, _TEXT, _STANDARD = 0, 1, 2  # how a value is written (see the module's docstring)
 
 
+_SCALARS = frozenset({str, int, bool, type(None)})  # written alike, whatever their value
+_KEYS = frozenset({str, int})
+
+
 def _way(value: Any) -> int:
     """How a document holding ``value`` is written: by msgspec (``_PLAIN``), by msgspec
-    unless its text shows an exponent (``_TEXT``), or by the standard library."""
+    unless its text shows an exponent (``_TEXT``), or by the standard library. (An
+    object's or a list's items are first looked at by type alone: a finding's are
+    strings, nulls and lists of strings, and need no walk.)"""
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+    if kind in _SCALARS:
         return _PLAIN
     if kind is float:
         return _PLAIN if value == 0 or 1e-4 <= abs(value) < 1e16 else _STANDARD  # NaN too
     if kind is dict:
-        if not all(type(k) is str or type(k) is int for k in value):
+        if not _KEYS.issuperset(map(type, value)):
             return _STANDARD  # a float key is written in quotes, beyond the text's look
-        return max(map(_way, value.values()), default=_PLAIN)
-    if kind is list or kind is tuple:
-        return max(map(_way, value), default=_PLAIN)
-    return _TEXT
+        items: Any = value.values()
+    elif kind is list or kind is tuple:
+        items = value
+    else:
+        return _TEXT
+    if _SCALARS.issuperset(map(type, items)):
+        return _PLAIN
+    way = _PLAIN
+    for item in items:
+        if type(item) not in _SCALARS and (way := max(way, _way(item))) == _STANDARD:
+            break
+    return way
 
 
 _HOLE = "\x00clausewatch: the items go here\x00"
