@@ -17,6 +17,7 @@ from engine.days.instants import (
     add_years,
     end_of_day,
     end_of_month,
+    epoch_us,
     local_time,
     start_of_day,
 )
@@ -384,6 +385,17 @@ class DateContext:
 
 def deadline_instant(contract: Contract, spec: DateSpec, day: date) -> pendulum.DateTime:
     """The last on-time instant: ``at`` on that day, else the end of the day."""
-    if spec.at:
-        return local_time(day, spec.at, contract.time_zone)
-    return end_of_day(day, contract.time_zone)
+    return _deadline(day, spec.at, contract.time_zone)[0]
+
+
+def deadline_us(contract: Contract, spec: DateSpec, day: date) -> tuple[pendulum.DateTime, int]:
+    """``deadline_instant`` and its :func:`epoch_us`."""
+    return _deadline(day, spec.at, contract.time_zone)
+
+
+@lru_cache(maxsize=1 << 14)
+def _deadline(day: date, at: str | None, tz: str) -> tuple[pendulum.DateTime, int]:
+    """The deadline instant and its epoch microseconds, worked out once (a template's
+    instances share their deadlines; an error is raised afresh each time, never kept)."""
+    instant = local_time(day, at, tz) if at else end_of_day(day, tz)
+    return instant, epoch_us(instant)

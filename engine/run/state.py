@@ -18,7 +18,7 @@ from typing import Any
 
 import pendulum
 
-from engine.days.dates import DateContext, Resolved, deadline_instant, effective_instant
+from engine.days.dates import DateContext, Resolved, deadline_us, effective_instant
 from engine.days.instants import end_of_day, epoch_us
 from engine.days.period_dues import period_due
 from engine.diagnostics import Diagnostic
@@ -101,8 +101,8 @@ class Tracked:
         self.due_day, self.due_how = resolved.day, resolved.how
         self.due_at, self.late_after_us = None, NEVER_US
         if resolved.day is not None:
-            self.due_at = deadline_instant(contract, self.obligation.due, resolved.day)
-            self.late_after_us = epoch_us(self.due_at)
+            due = deadline_us(contract, self.obligation.due, resolved.day)
+            self.due_at, self.late_after_us = due
 
     def late(self, contract: Contract) -> bool:
         """Whether the satisfying fact (if any) came after the deadline (notices: deemed given)."""
@@ -262,7 +262,7 @@ class InstanceState:
             limit = ctx.resolve(spec.by)
             if limit.day is None:
                 return None, f"no {label} known to be in time ({limit.how})"
-            last = epoch_us(deadline_instant(self.contract, spec.by, limit.day))
+            last = deadline_us(self.contract, spec.by, limit.day)[1]
             facts = [f for f in facts if epoch_us(effective_instant(self.contract, f)) <= last]
         if spec.on is None:
             return (facts[-1], f"{label} {facts[-1].id}") if facts else (None, f"no {label}")
