@@ -15,10 +15,8 @@ from engine.days.instants import (
     add_days,
     add_months,
     add_years,
-    end_of_day,
     end_of_month,
-    epoch_us,
-    local_time,
+    last_instant,
     start_of_day,
 )
 from engine.days.rolls import roll
@@ -385,17 +383,9 @@ class DateContext:
 
 def deadline_instant(contract: Contract, spec: DateSpec, day: date) -> pendulum.DateTime:
     """The last on-time instant: ``at`` on that day, else the end of the day."""
-    return _deadline(day, spec.at, contract.time_zone)[0]
+    return last_instant(day, spec.at, contract.time_zone)[0]
 
 
 def deadline_us(contract: Contract, spec: DateSpec, day: date) -> tuple[pendulum.DateTime, int]:
-    """``deadline_instant`` and its :func:`epoch_us`."""
-    return _deadline(day, spec.at, contract.time_zone)
-
-
-@lru_cache(maxsize=1 << 14)
-def _deadline(day: date, at: str | None, tz: str) -> tuple[pendulum.DateTime, int]:
-    """The deadline instant and its epoch microseconds, worked out once (a template's
-    instances share their deadlines; an error is raised afresh each time, never kept)."""
-    instant = local_time(day, at, tz) if at else end_of_day(day, tz)
-    return instant, epoch_us(instant)
+    """``deadline_instant`` and its epoch microseconds."""
+    return last_instant(day, spec.at, contract.time_zone)

@@ -233,6 +233,15 @@ def end_of_day(d: date, tz: str) -> pendulum.DateTime:
     return _localize(naive, tz, strict=False, later=True)
 
 
+@lru_cache(maxsize=1 << 14)
+def last_instant(d: date, hhmm: str | None, tz: str) -> tuple[pendulum.DateTime, int]:
+    """A deadline's last on-time instant on ``d`` in ``tz`` (``hhmm``, else the end of the
+    day) and its :func:`epoch_us`, worked out once (a template's instances share their
+    deadlines; an error is raised afresh each time, never kept)."""
+    instant = local_time(d, hhmm, tz) if hhmm else end_of_day(d, tz)
+    return instant, epoch_us(instant)
+
+
 def _plain(d: date) -> date:
     return date(d.year, d.month, d.day)
 
