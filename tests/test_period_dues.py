@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 from engine.cli import main
-from engine.days.period_dues import _dates_seen, period_fields
+from engine.days.period_dues import _dates_seen, fixed_by_period, period_fields
 from engine.load.rules import load_contracts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +41,21 @@ def test_which_credit_rules_depend_on_the_period_alone():
         "interest-payment": ["end", "name", "start"],
         "interest-default": ["end", "name", "start"],
     }
+
+
+def test_rules_dated_by_their_period_alone_are_not_dated_again():
+    # The same rules as above: a contract-wide date fixed later (the closing date, when
+    # the loan is funded) cannot move their due dates, so it does not re-date them; the
+    # certificate's is re-dated.
+    contract = _credit()
+    fixed = {o.id for o in contract.obligations if o.per and fixed_by_period(contract, o, o.per)}
+    assert fixed == {
+        "financial-statements",
+        "leverage-ratio",
+        "interest-payment",
+        "interest-default",
+    }
+    assert not fixed_by_period(contract, contract.ob("compliance-certificate"), "fiscal_quarters")
 
 
 def test_a_due_date_using_a_parameter_is_not_shared_between_instances(tmp_path, capsys):

@@ -88,18 +88,33 @@ def period_due(
     from the period alone, else each time."""
     assert ob.due is not None
     shared = _shared(contract)
-    rule = (ob.id, period.schedule)
-    fields = shared.alone.get(rule, _UNKNOWN)
-    if fields is _UNKNOWN:
-        seen = _dates_seen(contract, ob, period.schedule)
-        used = period_fields(ob.due, seen, contract, frozenset())
-        fields = shared.alone[rule] = attrgetter(*sorted(used)) if used is not None else None
+    fields = _alone(shared, contract, ob, period.schedule)
     if fields is None:
         ctx = context(explain)
         return ctx.resolve(ob.due), tuple(ctx.steps)
-    key = (rule, explain, fields(period))
+    key = (ob.id, period.schedule, explain, fields(period))
     found = shared.dues.get(key)
     if found is None:
         ctx = context(explain)
         found = shared.dues[key] = (ctx.resolve(ob.due), tuple(ctx.steps))
     return found
+
+
+def fixed_by_period(contract: Contract, ob: Obligation, schedule: str) -> bool:
+    """Whether ``ob``'s due date in a period of ``schedule`` follows from the period alone
+    (so no other date found later can move it)."""
+    return ob.due is not None and _alone(_shared(contract), contract, ob, schedule) is not None
+
+
+def _alone(
+    shared: _Shared, contract: Contract, ob: Obligation, schedule: str
+) -> Callable[[Period], object] | None:
+    """The getter of the period's fields ``ob``'s due date follows from alone (None: it
+    follows from more), found once per rule and schedule."""
+    assert ob.due is not None
+    rule = (ob.id, schedule)
+    fields = shared.alone.get(rule, _UNKNOWN)
+    if fields is _UNKNOWN:
+        used = period_fields(ob.due, _dates_seen(contract, ob, schedule), contract, frozenset())
+        fields = shared.alone[rule] = attrgetter(*sorted(used)) if used is not None else None
+    return fields  # type: ignore[return-value]

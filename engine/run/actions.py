@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.compile.patterns import Fire, Handler
 from engine.days.dates import DateContext, day_text, effective_day, number
+from engine.days.period_dues import fixed_by_period
 from engine.model import Anchor, Fact, Forbid, Kind, Obligation, Window
 from engine.run.opening import open_instance, replace_durable
 from engine.run.periods import open_periods
@@ -120,7 +121,8 @@ def on_anchor(
 
 
 def on_contract_anchor(run: RunState, st: InstanceState, c: Any, anchor: Anchor) -> None:
-    """A fact that may fix a contract-wide date; every open deadline is re-dated."""
+    """A fact that may fix a contract-wide date; every open deadline is re-dated (but for
+    those of periods that their period alone dates)."""
     if anchor in st.anchors:
         return
     fact = run.fact(c.m)
@@ -129,6 +131,9 @@ def on_contract_anchor(run: RunState, st: InstanceState, c: Any, anchor: Anchor)
         return
     st.anchor_facts[anchor] = fact
     for tr in st.tracked.values():
+        period = tr.period
+        if period is not None and fixed_by_period(st.contract, tr.obligation, period.schedule):
+            continue  # its due date follows from its period alone
         st.resolve_due(tr)
         replace_durable(c, tr, late_after=tr.late_after_us)
     open_periods(run, st, c, fact)
