@@ -30,6 +30,7 @@ from engine.run.state import (
     holds,
     rejection,
 )
+from engine.run.totals import uses_totals
 
 
 def dispatch(c: Any, handler: Callable[..., None], *args: Any) -> None:
@@ -151,7 +152,8 @@ def on_satisfy(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None
     fact = run.fact(c.f)
     if any(f is fact for f, _ in tr.rejected):
         return
-    tr.add_to_totals(fact)
+    if uses_totals(st.contract, ob):
+        tr.add_to_totals(fact)
     where = ob.satisfied_by.where
     if where is not None:  # (no condition: nothing to look up or compute for it)
         env, missing = st.values(tr, fact)
