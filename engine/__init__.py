@@ -6,7 +6,7 @@ fact logs), ``days`` (instants, calendars, date rules), ``expressions``, ``compi
 (state to statuses and words), ``evaluate`` (run then findings), ``output`` (text,
 JSON, calendar, upcoming, explain), ``history`` (run history) and ``ruletests``; ``cli``
 is the only place that reads the clock, argv or the environment. ``model`` holds the
-frozen types every stage shares. Imports point down this list, never back up
+value types every stage shares. Imports point down this list, never back up
 (``tests/test_layout.py``); ``ARCHITECTURE.md`` follows a fact from its line to a finding.
 """
 

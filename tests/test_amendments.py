@@ -119,3 +119,66 @@ def test_change_of_an_unknown_parameter_is_an_input_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert "unknown parameter `outstanding_share`; did you mean `outstanding_shares`?" in err
+
+
+PROBE_RULES = """\
+contract:
+  id: probe
+  title: Probe
+  time_zone: America/New_York
+  parties:
+    company: {label: Company}
+  calendars:
+    business_day: XNYS
+    trading_day: XNYS
+  parameters:
+    grace: {default: 3, unit: days}
+facts:
+  opened:
+    label: opened
+  paid:
+    label: paid
+  ref:
+    label: reference
+    fields:
+      price: {type: number, minimum: 0}
+obligations:
+  - id: pay
+    section: "1"
+    party: company
+    kind: deadline
+    title: pay
+    clause: pay it
+    trigger: {fact: opened}
+    due: {from: trigger, add: {days: 5}}
+    lookups:
+      r:
+        fact: ref
+        by: {from: trigger, add: {business_days: "param.grace"}}
+    satisfied_by: {fact: paid}
+"""
+
+
+def test_a_lookup_that_cannot_be_dated_when_the_payment_comes_is_a_problem(tmp_path, capsys):
+    # The payment (line 4, Sat 2001-06-02) is matched while `grace` is 2.5 (amended at line
+    # 2): the lookup's `by`, `grace` Business Days after the trigger, cannot be counted
+    # then, though the rule has no condition to test and `grace` is 3 again by the as-of
+    # date. The instance is not checked (exit 2), the problem at its trigger's line 1.
+    rules = tmp_path / "probe.yaml"
+    rules.write_text(PROBE_RULES)
+    facts = [
+        {"id": "o1", "type": "opened", "at": "2001-06-01T10:00"},
+        {"id": "a1", "type": "parameter_changed", "at": "2001-06-01T11:00",
+         "parameter": "grace", "value": 2.5},
+        {"id": "r1", "type": "ref", "at": "2001-06-01T12:00", "price": 7},
+        {"id": "p1", "type": "paid", "at": "2001-06-02T10:00"},
+        {"id": "a2", "type": "parameter_changed", "at": "2001-06-03T11:00",
+         "parameter": "grace", "value": 3},
+    ]
+    log = tmp_path / "facts.jsonl"
+    log.write_text("".join(json.dumps(f) + "\n" for f in facts))
+    argv = ["check", "--rules", str(rules), "--facts", str(log), "--as-of", "2001-06-30"]
+    code = main([*argv, "--format", "json"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{log}:1: `param.grace` gives 2.5, not a whole number of days" in err.splitlines()

@@ -2,8 +2,9 @@
 
 Facts, obligations and clock ticks are durable_rules facts of four kinds:
 
-* ``{"kind": "fact", "type": ..., "seq": n, "f_<field>": ...}``: a user fact,
-  asserted then retracted, so that every rule sees it once;
+* ``{"kind": "fact", "type": ..., "seq": n, "f_<field>": ...}``: a user fact, with
+  the fields some pattern compares (``ruleset.matched_fields``), asserted then
+  retracted, so that every rule sees it once;
 * ``{"kind": "obl", "rule": ..., "key": ..., "state": open|overdue|closed,
   "late_after": µs, "tseq": n, "a0": n, ...}``: an obligation instance;
 * ``{"kind": "tick", "ts": µs}``: event time moving on (never the wall clock);

@@ -50,7 +50,7 @@ class CompiledContract:
     rules: dict[str, Any]
     memo_types: frozenset[str] = frozenset()
     watched: frozenset[str] | None = None  # fact types some pattern matches (None: any)
-    matched_fields: frozenset[str] = frozenset()  # the facts' fields some pattern compares
+    matched_fields: frozenset[str] | None = None  # facts' fields some pattern compares (None: all)
 
     def definition(self, bind: Callable[[Fire], Callable[[Any], None]]) -> dict[str, Any]:
         """A fresh copy to register in a host, each action bound by ``bind``.

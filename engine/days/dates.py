@@ -163,7 +163,7 @@ def effective_day(contract: Contract, fact: Fact) -> tuple[date, str]:
     )
 
 
-def _notice_method(contract: Contract, fact: Fact) -> Any:
+def _notice_method(contract: Contract, fact: Fact) -> str | None:
     """How a notice was sent (its delivery method field); None for a fact that is no
     notice, or says no method: it counts when it happens."""
     rule = contract.notices
@@ -381,11 +381,7 @@ class DateContext:
         return result, text
 
 
-def deadline_instant(contract: Contract, spec: DateSpec, day: date) -> pendulum.DateTime:
-    """The last on-time instant: ``at`` on that day, else the end of the day."""
-    return last_instant(day, spec.at, contract.time_zone)[0]
-
-
 def deadline_us(contract: Contract, spec: DateSpec, day: date) -> tuple[pendulum.DateTime, int]:
-    """``deadline_instant`` and its epoch microseconds."""
+    """The last on-time instant (``at`` on that day, else the end of the day) and its
+    epoch microseconds."""
     return last_instant(day, spec.at, contract.time_zone)

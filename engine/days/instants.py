@@ -209,7 +209,8 @@ def local_time(d: date, hhmm: str, tz: str) -> pendulum.DateTime:
     """Wall time ``hhmm`` (``"17:00"``) on ``d`` in ``tz``, with that day's UTC offset.
 
     Raises :class:`InstantError` if the time is malformed, or does not exist or is
-    ambiguous on that day (a DST switch). Memoized, as the two below: a portfolio's
+    ambiguous on that day (a DST switch). Memoized, as ``start_of_day``, ``end_of_day``
+    and ``last_instant``: a portfolio's
     instances of a template share their deadlines, and an instant is immutable (an error
     is raised afresh each time, never kept).
     """
@@ -294,8 +295,8 @@ def epoch_us(dt: pendulum.DateTime) -> int:
     try:
         # datetime's own subtraction (pendulum's makes an interval): exact, in C
         return _minus(dt, _EPOCH_UTC) // _US
-    except TypeError:
-        raise ValueError(f"epoch_us needs an aware date-time, got naive {dt.isoformat()}") from None
+    except TypeError:  # a naive date-time, or no date-time at all
+        raise ValueError(f"epoch_us needs an aware date-time, got {dt!r}") from None
 
 
 def format_due(dt: pendulum.DateTime) -> str:

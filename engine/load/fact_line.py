@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -63,6 +64,7 @@ def name(text: str) -> str:
 
 EXACT = json.JSONDecoder(parse_int=_integer)  # stateless: one for every line
 _FAST = msgspec.json.Decoder()
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair alone: no text
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 # A fact on its way: (microseconds since the epoch, id, type, at, fields, loc, contract)
 Parts = tuple[int, str, str, pendulum.DateTime, dict[str, Any], Location, str]
@@ -120,6 +122,8 @@ def check_field(spec: FieldSpec, value: Any) -> tuple[Any, str]:
     if kind == "string":
         if not isinstance(value, str):
             return None, f"must be a string, not {excerpt(value)}"
+        if not value.isascii() and (lone := _SURROGATE.search(value)):  # (JSON escapes one)
+            return None, f"must be text: it holds the lone surrogate \\u{ord(lone[0]):04x}"
     elif kind in NUMERIC:
         if isinstance(value, bool) or not isinstance(value, _NUMBERS):
             return None, f"must be a {NUMERIC[kind]}, not {excerpt(value)}"

@@ -1,4 +1,5 @@
-"""Frozen value types shared by every stage: templates, obligations, facts, findings.
+"""Value types shared by every stage: templates, obligations, facts, findings (each never
+changed once made).
 
 ``rules`` holds the parts of a template (vocabulary, dates, matches, obligations),
 ``values`` parameter values and periods, ``contract`` templates and their instances,

@@ -25,7 +25,7 @@ class Status(StrEnum):
     WAIVED = "waived"  # released by the party it protects (a waiver fact)
 
 
-@dataclass(slots=True, eq=True)
+@dataclass(slots=True)
 class Fact:
     """One dated event from a fact log, validated against a contract vocabulary: a value,
     never changed once made.

@@ -155,8 +155,8 @@ def on_satisfy(run: RunState, st: InstanceState, c: Any, ob: Obligation) -> None
     if uses_totals(st.contract, ob):
         tr.add_to_totals(fact)
     where = ob.satisfied_by.where
-    if where is not None:  # (no condition: nothing to look up or compute for it)
-        env, missing = st.values(tr, fact)
+    if where is not None or ob.lookups:  # (else nothing to look up, nor to test)
+        env, missing = st.values(tr, fact)  # (a lookup's date may not be computable now)
         if not holds(st, where, env, fact, ob.id):
             if missing:
                 tr.pending.append(fact)  # decided when the values it needs are known

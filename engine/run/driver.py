@@ -65,11 +65,17 @@ def _durable_value(v: Any) -> Any:
     return repr(v) if isinstance(v, float) else v
 
 
-def _durable_fact(fact: Fact, sid: str, at_us: int, matched: frozenset[str]) -> dict[str, Any]:
+def _durable_fact(
+    fact: Fact, sid: str, at_us: int, matched: frozenset[str] | None
+) -> dict[str, Any]:
     """The fact as durable_rules takes it, for session ``sid`` (``at_us``: its instant),
-    with the fields some pattern of its ruleset compares (``matched``): actions find the
-    fact itself by ``seq``."""
-    fields = {f"f_{k}": _durable_value(v) for k, v in fact.fields.items() if k in matched}
+    with the fields some pattern of its ruleset compares (``matched``; None: all): actions
+    find the fact itself by ``seq``."""
+    fields = {
+        f"f_{k}": _durable_value(v)
+        for k, v in fact.fields.items()
+        if matched is None or k in matched
+    }
     return {
         "sid": sid,
         "id": f"f{fact.seq}",

@@ -1,5 +1,5 @@
-"""The facts a finding cites for the contract-wide dates its rule uses (a closing date
-fixed by the funding fact), found once per rule: every finding of the rule cites them."""
+"""The facts a finding cites for the contract-wide dates its rule uses (a date fixed by
+the first fact of a type), found once per rule: every finding of the rule cites them."""
 
 from __future__ import annotations
 
