@@ -53,6 +53,7 @@ def _name(end: date, every: str, year_end: int, names: str) -> str:
     return f"{end:%Y-%m}"
 
 
+@lru_cache(maxsize=1 << 12)
 def periods(
     schedule: str,
     every: str,
@@ -62,27 +63,13 @@ def periods(
     through: date,
     until: date | None = None,
     also: tuple[date, ...] = (),
-) -> list[Period]:
+) -> tuple[Period, ...]:
     """The periods ending after ``after``, on or before ``through`` (and ``until``), in order,
     with a one-day period at each ``also`` date in the same range (``every: dates``: those
     alone, an explicit list of dates).
 
     Worked out once for the same arguments (a portfolio's instances of a template share
-    their schedules), so equal periods are the same objects: a fresh list each time."""
-    return list(_periods(schedule, every, year_end, names, after, through, until, also))
-
-
-@lru_cache(maxsize=1 << 12)
-def _periods(
-    schedule: str,
-    every: str,
-    year_end: int,
-    names: str,
-    after: date,
-    through: date,
-    until: date | None,
-    also: tuple[date, ...],
-) -> tuple[Period, ...]:
+    their schedules): equal periods are the same objects, in a tuple shared by all."""
     last = min(through, until) if until is not None else through
     months = MONTHS.get(every, 0)  # `dates`: the ``also`` dates alone
     found: dict[str, tuple[date, date, bool]] = {}

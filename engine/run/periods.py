@@ -51,7 +51,7 @@ def open_periods(run: RunState, st: InstanceState, c: Any, fact: Fact) -> None:
             continue
         also = tuple(d for spec in schedule.also if (d := ctx.resolve(spec).day) is not None)
         found = periods(name, schedule.every, month, schedule.names, after, through, until, also)
-        st.periods[name] = found
+        st.periods[name] = list(found)
         for ob in referred_first(o for o in st.contract.obligations if o.per == name):
             for period in found:
                 open_instance(run, st, c, ob, period.name, fact, period)
