@@ -210,9 +210,8 @@ def local_time(d: date, hhmm: str, tz: str) -> pendulum.DateTime:
 
     Raises :class:`InstantError` if the time is malformed, or does not exist or is
     ambiguous on that day (a DST switch). Memoized, as ``start_of_day``, ``end_of_day``
-    and ``last_instant``: a portfolio's
-    instances of a template share their deadlines, and an instant is immutable (an error
-    is raised afresh each time, never kept).
+    and ``last_instant``: a portfolio's instances of a template share their deadlines,
+    and an instant is immutable (an error is raised afresh each time, never kept).
     """
     m = _HHMM_RE.fullmatch(hhmm)
     if not m or int(m[1]) > 23 or int(m[2]) > 59:
