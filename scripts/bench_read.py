@@ -74,6 +74,8 @@ def _interleaved(
             with collector_paused() if as_command else contextlib.nullcontext():
                 start = time.process_time()
                 made = job()
+                if not as_command:
+                    made = None  # freed inside the timing
                 times[name].append(time.process_time() - start)
             del made
     return {name: statistics.median(t) / count * 1e6 for name, t in times.items()}

@@ -69,7 +69,7 @@ def periods(
     alone, an explicit list of dates).
 
     Worked out once for the same arguments (a portfolio's instances of a template share
-    their schedules): equal periods are the same objects, in a tuple shared by all."""
+    their schedules): the same call gives the same tuple, shared by all its callers."""
     last = min(through, until) if until is not None else through
     months = MONTHS.get(every, 0)  # `dates`: the ``also`` dates alone
     found: dict[str, tuple[date, date, bool]] = {}

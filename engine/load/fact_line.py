@@ -116,14 +116,21 @@ def _blank(line: str, i: int) -> int:
     return i
 
 
+def lone_surrogate(text: str) -> str:
+    """``holds the lone surrogate \\ud800`` when ``text`` holds half of a UTF-16 pair alone
+    (JSON can escape one; it is no text, and cannot be written out), else ``""``."""
+    found = None if text.isascii() else _SURROGATE.search(text)
+    return f"holds the lone surrogate \\u{ord(found[0]):04x}" if found else ""
+
+
 def check_field(spec: FieldSpec, value: Any) -> tuple[Any, str]:
     """The value converted to its field type, or an error message."""
     kind = spec.type
     if kind == "string":
         if not isinstance(value, str):
             return None, f"must be a string, not {excerpt(value)}"
-        if not value.isascii() and (lone := _SURROGATE.search(value)):  # (JSON escapes one)
-            return None, f"must be text: it holds the lone surrogate \\u{ord(lone[0]):04x}"
+        if lone := lone_surrogate(value):
+            return None, f"must be text: it {lone}"
     elif kind in NUMERIC:
         if isinstance(value, bool) or not isinstance(value, _NUMBERS):
             return None, f"must be a {NUMERIC[kind]}, not {excerpt(value)}"

@@ -24,6 +24,7 @@ from engine.load.fact_line import (
     Parts,
     PlainFields,
     instant,
+    lone_surrogate,
     numbered,
     plain_object,
 )
@@ -250,6 +251,8 @@ class FactReader:
         fact_id = obj.get("id", f"{loc.path}:{loc.line}")
         if not isinstance(fact_id, str) or not fact_id:
             fail(f"`id` must be a non-empty string, not {excerpt(fact_id)}", cols["id"])
+        elif lone := lone_surrogate(fact_id):
+            fail(f"`id` must be text: it {lone}", cols["id"])
         elif fact_id in self.seen_ids:
             first = self.seen_ids[fact_id]
             where = f"line {first.line}" if first.path == loc.path else str(first)
