@@ -1,5 +1,6 @@
 """Facts go only to rulesets with a rule for their type (issue 12): the types a compiled
-ruleset's patterns match, and a fact of another type never posted to durable_rules."""
+ruleset's patterns match, and a fact of another type never posted to durable_rules; the
+fields sent; an obligation in a state no pattern matches never asserted."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import json
 from datetime import date
 from pathlib import Path
 
-from engine.compile.ruleset import matched_fields, watched_types
+from engine.compile.ruleset import held_states, matched_fields, watched_types
 from engine.evaluate import evaluate
 from engine.load.facts import read_facts
 from engine.load.rules import load_contracts
 from engine.output.report import to_json
-from engine.run.calls import Session
+from engine.run.calls import Call, Session
 from engine.run.driver import compiled
+from engine.run.state import InstanceState
 
 SEED = Path(__file__).resolve().parent.parent / "rules" / "nhtc-series-j.yaml"
 
@@ -51,9 +53,10 @@ def test_a_type_no_rule_matches_is_not_posted_and_changes_nothing(tmp_path, monk
     posted: list[str] = []
     post = Session.post
 
-    def spy(self: Session, message: dict, retract: bool = False) -> bool:
+    def spy(self: Session, text: str, sid: str, retract: bool = False) -> bool:
+        message = json.loads(text)
         posted.append(message.get("type", message["kind"]))
-        return post(self, message, retract)
+        return post(self, text, sid, retract)
 
     monkeypatch.setattr(Session, "post", spy)
     with_note = evaluate(contracts, facts, date(2000, 3, 31))
@@ -85,9 +88,9 @@ def test_facts_reach_durable_rules_with_the_compared_fields_only(monkeypatch):
     posted: list[dict] = []
     post = Session.post
 
-    def spy(self: Session, message: dict, retract: bool = False) -> bool:
-        posted.append(dict(message))
-        return post(self, message, retract)
+    def spy(self: Session, text: str, sid: str, retract: bool = False) -> bool:
+        posted.append(json.loads(text))
+        return post(self, text, sid, retract)
 
     monkeypatch.setattr(Session, "post", spy)
     logs = sorted(str(p) for p in (SEED.parent.parent / "facts").glob("nhtc-series-j-*.jsonl"))
@@ -96,3 +99,59 @@ def test_facts_reach_durable_rules_with_the_compared_fields_only(monkeypatch):
     assert notices, "the bundled facts have conversion notices"
     assert {k for m in notices for k in m if k.startswith("f_")} == {"f_notice_id"}
     assert result.findings
+
+
+def test_states_of_obligation_patterns():
+    # `open` alone, an `$or` of two states, and no state condition (any state).
+    rules = {
+        "a": {"all": [{"o": {"$and": [{"kind": "obl"}, {"rule": "r1"}, {"state": "open"}]}}]},
+        "b": {
+            "all": [
+                {
+                    "o": {
+                        "$and": [
+                            {"kind": "obl"},
+                            {"rule": "r1"},
+                            {"$or": [{"state": "open"}, {"state": "overdue"}]},
+                        ]
+                    }
+                }
+            ]
+        },
+        "c": {"all": [{"o": {"$and": [{"kind": "obl"}, {"rule": "r2"}]}}]},
+        "d": {"all": [{"m": {"$and": [{"kind": "fact"}, {"type": "t"}]}}]},
+    }
+    assert held_states(rules) == {"r1": {"open", "overdue"}, "r2": None}
+    # An obligation pattern naming no rule could match any: nothing is left out.
+    rules["e"] = {"all": [{"o": {"$and": [{"kind": "obl"}, {"state": "closed"}]}}]}
+    assert held_states(rules) is None
+
+
+def test_a_state_no_pattern_matches_is_not_asserted_and_changes_nothing(monkeypatch):
+    # The seed's funding deadline (4(a)) is matched open or overdue only: once met
+    # ("closed") no rule looks at it, while the Meeting Date rule (stockholder-meeting)
+    # is also matched by its anchors in any state.
+    contracts = load_contracts([str(SEED)])
+    held = compiled(contracts[0]).held_states
+    assert held is not None
+    assert held["funding-deadline"] == {"open", "overdue"}
+    assert held["stockholder-meeting"] is None
+    logs = sorted(str(p) for p in (SEED.parent.parent / "facts").glob("nhtc-series-j-*.jsonl"))
+    facts = read_facts(logs, contracts)
+    asserted: list[tuple[str, str]] = []
+    assert_fact = Call.assert_fact
+
+    def spy(self: Call, fact: dict) -> bool:
+        asserted.append((fact["rule"], fact["state"]))
+        return assert_fact(self, fact)
+
+    monkeypatch.setattr(Call, "assert_fact", spy)
+    lean = evaluate(contracts, facts, date(2001, 12, 31))
+    assert ("funding-deadline", "closed") not in asserted
+    assert ("stockholder-meeting", "closed") in asserted
+    asserted.clear()
+    monkeypatch.setattr(InstanceState, "holds", lambda self, fact: True)  # as before
+    every = evaluate(contracts, facts, date(2001, 12, 31))
+    assert ("funding-deadline", "closed") in asserted
+    assert lean.findings == every.findings
+    assert to_json(lean) == to_json(every)

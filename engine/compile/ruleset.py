@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +51,8 @@ class CompiledContract:
     memo_types: frozenset[str] = frozenset()
     watched: frozenset[str] | None = None  # fact types some pattern matches (None: any)
     matched_fields: frozenset[str] | None = None  # facts' fields some pattern compares (None: all)
+    # by rule, the states of its obligation instances some pattern matches (None: any)
+    held_states: Mapping[str, frozenset[str] | None] | None = None
 
     def definition(self, bind: Callable[[Fire], Callable[[Any], None]]) -> dict[str, Any]:
         """A fresh copy to register in a host, each action bound by ``bind``.
@@ -78,11 +80,17 @@ def compile_contract(contract: Contract) -> CompiledContract:
     # One ruleset per template and time zone (instances in another zone get their own copy).
     name = "cw_" + re.sub(r"\W", "_", f"{contract.id}__{contract.time_zone}")
     return CompiledContract(
-        contract, name, rules, memo_types(contract), watched_types(rules), matched_fields(rules)
+        contract,
+        name,
+        rules,
+        memo_types(contract),
+        watched_types(rules),
+        matched_fields(rules),
+        held_states(rules),
     )
 
 
-_FACT = {"kind": "fact"}
+_FACT, _OBL = {"kind": "fact"}, {"kind": "obl"}
 
 
 def matched_fields(rules: dict[str, Any]) -> frozenset[str]:
@@ -135,3 +143,46 @@ def watched_types(rules: dict[str, Any]) -> frozenset[str] | None:
 
     walk(rules)
     return frozenset(found) if typed == everywhere else None
+
+
+def held_states(rules: dict[str, Any]) -> dict[str, frozenset[str] | None] | None:
+    """By rule id, the states of its obligation instances that some pattern matches
+    (``patterns.obligation_pattern``: an ``$and`` of ``{"kind": "obl"}``, ``{"rule": ...}``
+    and perhaps ``{"state": ...}`` or an ``$or`` of them; None: any state); a rule not
+    listed: none. None when an obligation pattern of another shape could match any rule.
+    An instance in a state no pattern matches is not asserted (``run.opening``):
+    durable_rules would not keep it."""
+    found: dict[str, frozenset[str] | None] = {}
+    shaped = everywhere = 0
+
+    def states(cond: Any) -> list[str] | None:
+        """The states a condition of the ``$and`` allows, or None if it is about another field."""
+        if isinstance(cond, dict) and set(cond) == {"state"} and isinstance(cond["state"], str):
+            return [cond["state"]]
+        if isinstance(cond, dict) and set(cond) == {"$or"} and isinstance(cond["$or"], list):
+            each = [states(c) for c in cond["$or"]]
+            if each and all(e is not None for e in each):
+                return [s for e in each if e is not None for s in e]
+        return None
+
+    def walk(node: Any) -> None:
+        nonlocal shaped, everywhere
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            conds = node.get("$and")
+            if set(node) == {"$and"} and isinstance(conds, list) and _OBL in conds:
+                ids = [c["rule"] for c in conds if isinstance(c, dict) and set(c) == {"rule"}]
+                allowed = [s for c in conds if (s := states(c)) is not None]
+                if len(ids) == 1 and isinstance(ids[0], str) and len(allowed) <= 1:
+                    shaped += 1
+                    old = found.get(ids[0], frozenset())
+                    new = frozenset(allowed[0]) if allowed else None
+                    found[ids[0]] = None if old is None or new is None else old | new
+            everywhere += node == _OBL
+            for value in node.values():
+                walk(value)
+
+    walk(rules)
+    return found if shaped == everywhere else None

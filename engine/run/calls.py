@@ -61,7 +61,7 @@ class Call:
         return _state(_c.retract_fact(self._handle, encode(fact)), fact) is not None
 
 
-def _state(result: tuple[int, int], message: dict[str, Any]) -> int | None:
+def _state(result: tuple[int, int], message: object) -> int | None:
     """The state handle of a call's result (0: none to run), None when no rule looks at
     the message; durable_rules' other refusal raised as its host raises it."""
     code = result[0]
@@ -82,14 +82,15 @@ class Session:
             name: promise._func for name, promise in ruleset._actions.items()
         }
 
-    def post(self, message: dict[str, Any], retract: bool = False) -> bool:
-        """Assert (or retract) ``message`` and run the actions it fires; False when no rule
-        of the ruleset looks at a message like it (nothing happened)."""
+    def post(self, text: str, sid: str, retract: bool = False) -> bool:
+        """Assert (or retract) a message of session ``sid``, as encoded (``encode``: a
+        fact asserted then retracted is encoded once), and run the actions it fires;
+        False when no rule of the ruleset looks at a message like it (nothing happened)."""
         call = _c.retract_fact if retract else _c.assert_fact
-        state = _state(call(self.handle, encode(message)), message)
+        state = _state(call(self.handle, text), text)
         if state is None:
             return False
-        self._run_actions(state, message["sid"])
+        self._run_actions(state, sid)
         return True
 
     def _run_actions(self, state: int, sid: str) -> None:

@@ -26,7 +26,7 @@ from engine.days.instants import end_of_day, epoch_us
 from engine.diagnostics import InputError
 from engine.model import Contract, Fact
 from engine.model.per_contract import PerContract
-from engine.run.calls import Session
+from engine.run.calls import Session, encode
 from engine.run.hosts import borrowed
 from engine.run.partition import Part
 from engine.run.state import InstanceState, RunState
@@ -44,17 +44,26 @@ compiled: PerContract[CompiledContract] = PerContract(compile_contract)
 """Each loaded contract is compiled once per process, then reused by every run."""
 
 
-def _post(session: Session, run: RunState, message: dict[str, Any], retract: bool) -> None:
-    if session.post(message, retract) and message["kind"] == "fact":
-        run.matched.add(message["sid"])  # a session a rule looked at: safe to delete
+def _post(session: Session, run: RunState, sid: str, text: str, retract: bool, fact: bool) -> None:
+    """Post one message (``text``, as encoded) to session ``sid``; ``fact``: a user fact."""
+    if session.post(text, sid, retract) and fact:
+        run.matched.add(sid)  # a session a rule looked at: safe to delete
     if run.errors:
         error = run.errors.pop(0)
         if not isinstance(error, InputError):
             raise error
         # Bad data met in the run (a date past the calendars, an amount too large): the
         # instance is held back with its problems; the others go on.
-        run.instances[message["sid"]].problems.extend(error.diagnostics)
+        run.instances[sid].problems.extend(error.diagnostics)
         run.errors.clear()
+
+
+def _event(session: Session, run: RunState, sid: str, message: dict[str, Any]) -> None:
+    """Assert ``message`` into session ``sid``, then retract it (encoded once): every rule
+    sees it once."""
+    text, fact = encode(message), message["kind"] == "fact"
+    _post(session, run, sid, text, retract=False, fact=fact)
+    _post(session, run, sid, text, retract=True, fact=fact)
 
 
 def _durable_value(v: Any) -> Any:
@@ -96,7 +105,10 @@ def _sessions(contracts: Sequence[Contract], part: Part, run: RunState) -> dict[
         contract = contracts[member.contract]
         instance = contract.instances[member.index]
         sessions[instance.id] = contract
-        run.instances[instance.id] = InstanceState(contract, instance, words=words)
+        held = compiled(contract).held_states
+        run.instances[instance.id] = InstanceState(
+            contract, instance, words=words, held_states=held
+        )
     return sessions
 
 
@@ -155,20 +167,17 @@ def _feed(
                 if run.instances[sid].due_before(at):
                     run.clock_seq = fact.seq - 1
                     tick = {"sid": sid, "id": f"t{at}", "kind": "tick", "ts": at}
-                    _post(session, run, tick, retract=False)
-                    _post(session, run, tick, retract=True)
+                    _event(session, run, sid, tick)
             message = _durable_fact(fact, sid, at, matched[sid])
             if watched[sid] is None or fact.type in watched[sid]:
-                _post(session, run, message, retract=False)
-                _post(session, run, message, retract=True)
+                _event(session, run, sid, message)
             if fact.type in memos[sid]:
                 eff = epoch_us(effective_instant(sessions[sid], fact))
                 day = fact.day(sessions[sid].time_zone).toordinal()
                 memo = {**message, "id": f"m{fact.seq}", "kind": "memo", "eff": eff, "day": day}
-                _post(session, run, memo, retract=False)
+                _post(session, run, sid, encode(memo), retract=False, fact=False)
     run.clock_seq = max(run.facts, default=0)
     for sid, session in posts.items():
         if run.instances[sid].due_before(ends[sid]):
             tick = {"sid": sid, "id": "t-end", "kind": "tick", "ts": ends[sid]}
-            _post(session, run, tick, retract=False)
-            _post(session, run, tick, retract=True)
+            _event(session, run, sid, tick)

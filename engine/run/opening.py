@@ -2,7 +2,9 @@
 
 An instance is a ``Tracked`` in the run's state and a ``kind: obl`` fact in the
 durable_rules session; every change of its state replaces that fact (a new id), so
-that durable_rules matches it afresh.
+that durable_rules matches it afresh. A fact in a state no pattern of the ruleset
+matches (``compile.ruleset.held_states``: a met deadline's "closed", mostly) is not sent:
+durable_rules would not keep it.
 """
 
 from __future__ import annotations
@@ -19,11 +21,15 @@ def replace_durable(c: Any, tr: Tracked, **changes: Any) -> None:
     old = tr.durable
     if all(old.get(k) == v for k, v in changes.items()):
         return
+    st = c.host.run.instances[c.s.sid]
     new = {**old, **changes, "id": c.host.run.durable_id("o")}
     tr.durable = new
-    c.retract_fact(old)  # False when no rule looks at it any more: nothing to do
-    c.assert_fact(new)
-    c.host.run.instances[c.s.sid].watch(tr)
+    if tr.asserted:
+        c.retract_fact(old)
+    tr.asserted = st.holds(new)  # (a state no pattern looks at, "closed" often: not sent)
+    if tr.asserted:
+        c.assert_fact(new)
+    st.watch(tr)
 
 
 def open_instance(

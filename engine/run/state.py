@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -67,7 +67,8 @@ class Tracked:
     due_how: str = ""
     late_after_us: int = NEVER_US  # ``due_at`` in epoch microseconds (``NEVER_US``: unknown)
     amount: Decimal | None = None
-    durable: dict[str, Any] = field(default_factory=dict)  # the fact asserted in durable_rules
+    durable: dict[str, Any] = field(default_factory=dict)  # its fact in durable_rules
+    asserted: bool = True  # whether ``durable`` is asserted (see ``InstanceState.holds``)
     period: Period | None = None  # the period of a rule run per period
     readings: list[Fact] = field(default_factory=list)  # a test's figures for its period
     cures: list[Fact] = field(default_factory=list)  # facts offered to cure a failed test
@@ -161,6 +162,22 @@ class InstanceState:
     # The words of the findings made so far, each once: shared by the instances of a part
     # (``engine.findings.make``).
     words: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # By rule, the states of its instances some pattern of the ruleset matches (None: any;
+    # ``compile.ruleset.held_states``); None: every state of every rule.
+    held_states: Mapping[str, frozenset[str] | None] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def holds(self, fact: dict[str, Any]) -> bool:
+        """Whether durable_rules keeps an obligation's fact in its state: some pattern
+        matches it (else it takes it for nothing, and matches it to nothing)."""
+        if self.held_states is None:
+            return True
+        rule = fact["rule"]
+        if rule not in self.held_states:
+            return False
+        states = self.held_states[rule]
+        return states is None or fact["state"] in states
 
     def watch(self, tr: Tracked) -> None:
         """Note the durable_rules fact just asserted for ``tr``, if open with a due date."""
