@@ -124,7 +124,7 @@ def test_the_fast_and_the_exact_way_give_equal_facts(
     assert len(fast) == len(exact) == 3000
     assert any(f.contract == "*" for f in fast)  # facts for every instance among them
     for a, b in zip(fast, exact, strict=True):
-        assert a == b and (a.loc, a.seq) == (b.loc, b.seq)
+        assert a == b and (a.loc, a.seq, a.at_us) == (b.loc, b.seq, b.at_us)
         assert {k: type(v) for k, v in a.fields.items()} == {
             k: type(v) for k, v in b.fields.items()
         }
@@ -134,6 +134,23 @@ def test_the_fast_and_the_exact_way_give_equal_facts(
             b.at.fold,
             b.at.isoformat(),
         )
+
+
+def test_a_fact_carries_its_instant_in_epoch_microseconds() -> None:
+    # The seed's deposit at 2001-09-18 17:05 in New York, EDT (UTC-4): 21:05 UTC. The
+    # epoch's second 1,000,000,000 is 2001-09-09 01:46:40 UTC; 9 days 19:18:20 later is
+    # 9 * 86,400 + 19 * 3,600 + 18 * 60 + 20 = 847,100 s more. Both ways of reading agree.
+    contracts = load_rules([str(RULES)]).contracts
+    golden = str(Path(__file__).parent / "golden" / "funding-2001.jsonl")
+    [_, deposit, *_] = FactReader(contracts).read([golden])
+    assert (deposit.id, deposit.at_us) == ("f-2", 1_000_847_100_000_000)
+    # a backslash (`\u002d` is `-`) sends the line the exact way
+    line = (
+        '{"id": "f\\u002d2", "type": "purchase_price_deposited", "at": "2001-09-18T17:05", '
+        '"amount": 500000}'
+    )
+    exact_deposit = FactReader(contracts).parse_line(deposit.loc, line)
+    assert exact_deposit is not None and exact_deposit.at_us == 1_000_847_100_000_000
 
 
 # --- the fast decode itself, against the standard library's -----------------------------

@@ -188,12 +188,13 @@ def test_a_part_travels_to_its_worker_with_its_facts_whole(portfolio):
         assert type(theirs.loc) is type(mine.loc) and theirs.loc.path.endswith(".jsonl")
         assert theirs.at.isoformat() == mine.at.isoformat()
         assert theirs.at.timezone_name == mine.at.timezone_name
+        assert theirs.at_us == mine.at_us
     # a log's facts are all at column 0; one placed at a column keeps it
     placed = replace(part.facts[0], loc=Location("log.jsonl", 3, 7))
     assert pickle.loads(pickle.dumps(placed)).loc == ("log.jsonl", 3, 7)
     # what a fact is made of: `work._fact_fields` names each field (a new one must be added)
     assert [f.name for f in fields(Fact)] == [
-        "id", "type", "at", "fields", "loc", "seq", "contract"]
+        "id", "type", "at", "fields", "loc", "seq", "contract", "at_us"]
 
 
 class _Terminal(io.StringIO):

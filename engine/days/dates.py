@@ -16,6 +16,7 @@ from engine.days.instants import (
     add_months,
     add_years,
     end_of_month,
+    epoch_us,
     last_instant,
     start_of_day,
 )
@@ -181,6 +182,15 @@ def effective_instant(contract: Contract, fact: Fact) -> pendulum.DateTime:
     if day == fact.day(contract.time_zone):
         return fact.at
     return start_of_day(day, contract.time_zone)
+
+
+def effective_us(contract: Contract, fact: Fact) -> int:
+    """``effective_instant`` in epoch microseconds (a fact's own ``at_us`` when it is not
+    a notice, or given on the day it was sent)."""
+    if _notice_method(contract, fact) is None:
+        return fact.at_us
+    instant = effective_instant(contract, fact)
+    return fact.at_us if instant is fact.at else epoch_us(instant)
 
 
 class DateContext:

@@ -268,6 +268,6 @@ def numbered(found: list[Parts]) -> list[Fact]:
     """The facts sorted by instant (stable: ties keep file order), numbered from 1."""
     found.sort(key=itemgetter(0))
     return [
-        Fact(fact_id, fact_type, at, values, loc, seq, contract)
-        for seq, (_, fact_id, fact_type, at, values, loc, contract) in enumerate(found, 1)
+        Fact(fact_id, fact_type, at, values, loc, seq, contract, at_us=epoch)
+        for seq, (epoch, fact_id, fact_type, at, values, loc, contract) in enumerate(found, 1)
     ]

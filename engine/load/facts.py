@@ -130,8 +130,8 @@ class FactReader:
         parts = self._parts(loc, line)
         if parts is None:
             return None
-        _, fact_id, fact_type, at, values, loc, contract = parts
-        return Fact(fact_id, fact_type, at, values, loc, contract=contract)
+        epoch, fact_id, fact_type, at, values, loc, contract = parts
+        return Fact(fact_id, fact_type, at, values, loc, contract=contract, at_us=epoch)
 
     def _parts(self, loc: Location, line: str | bytes) -> Parts | None:
         """The parts of the line's Fact, or None: the fast way when it can be, else exactly."""

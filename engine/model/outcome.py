@@ -43,6 +43,9 @@ class Fact:
     loc: Location = field(compare=False)
     seq: int = 0  # position in the merged, time-sorted stream
     contract: str | None = None
+    # ``at`` in epoch microseconds (``engine.days.instants.epoch_us``): worked out once,
+    # when the fact is read; the run compares instants by it, fact after fact
+    at_us: int = field(kw_only=True, compare=False)
 
     def day(self, tz: str) -> date:
         """The calendar date of this fact in time zone ``tz``."""

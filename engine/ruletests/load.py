@@ -16,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from engine.days.instants import epoch_us
 from engine.diagnostics import Diagnostic, InputError, Location, value_words
 from engine.load.facts import FactReader
 from engine.load.rules import load_contracts
@@ -196,7 +195,7 @@ class _Loader(CaseReader):
         cases = self.cases(item)
         if len(self.problems) > before or self.contracts is None:
             return None
-        facts.sort(key=lambda f: epoch_us(f.at))  # stable: ties keep the order written
+        facts.sort(key=lambda f: f.at_us)  # stable: ties keep the order written
         numbered = tuple(replace(f, seq=n) for n, f in enumerate(facts, start=1))
         return RuleTest(
             self.path, name, item.loc, tuple(self.contracts), numbered, scope, tuple(cases)

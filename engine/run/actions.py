@@ -298,6 +298,7 @@ def start_after_breach(run: RunState, st: InstanceState, c: Any, tr: Tracked) ->
         tr.trigger.loc,
         run.clock_seq,
         tr.trigger.contract,
+        at_us=tr.late_after_us,
     )
     for follower in followers:
         if (follower.id, tr.key) not in st.tracked:

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from engine.compile.ruleset import CompiledContract, compile_contract
-from engine.days.dates import effective_instant
+from engine.days.dates import effective_us
 from engine.days.instants import end_of_day, epoch_us
 from engine.diagnostics import InputError
 from engine.model import Contract, Fact
@@ -156,7 +156,7 @@ def _feed(
     ends = {sid: epoch_us(end_of_day(as_of, c.time_zone)) for sid, c in sessions.items()}
     clock = dict.fromkeys(sessions, -(2**62))
     for fact in part.facts:
-        at = epoch_us(fact.at)
+        at = fact.at_us
         named = fact.contract not in (None, "*")
         targets = [fact.contract] if named else by_type.get(fact.type, [])
         run.facts[fact.seq] = fact
@@ -172,7 +172,7 @@ def _feed(
             if watched[sid] is None or fact.type in watched[sid]:
                 _event(session, run, sid, message)
             if fact.type in memos[sid]:
-                eff = epoch_us(effective_instant(sessions[sid], fact))
+                eff = effective_us(sessions[sid], fact)
                 day = fact.day(sessions[sid].time_zone).toordinal()
                 memo = {**message, "id": f"m{fact.seq}", "kind": "memo", "eff": eff, "day": day}
                 _post(session, run, sid, encode(memo), retract=False, fact=False)

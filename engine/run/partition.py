@@ -141,7 +141,7 @@ def plan(
     shared_per_contract = [0] * len(contracts)
     later, considered = [], 0
     for i, fact in enumerate(facts):
-        at = epoch_us(fact.at)
+        at = fact.at_us
         if fact.contract not in (None, "*"):
             k = position.get(fact.contract)
             if k is None:

@@ -18,8 +18,8 @@ from typing import Any
 
 import pendulum
 
-from engine.days.dates import DateContext, Resolved, deadline_us, effective_instant
-from engine.days.instants import end_of_day, epoch_us
+from engine.days.dates import DateContext, Resolved, deadline_us, effective_us
+from engine.days.instants import end_of_day
 from engine.days.period_dues import period_due
 from engine.diagnostics import Diagnostic
 from engine.expressions import Expression, ExpressionError
@@ -109,7 +109,7 @@ class Tracked:
         """Whether the satisfying fact (if any) came after the deadline (notices: deemed given)."""
         if self.satisfier is None or self.due_at is None:
             return False
-        return epoch_us(effective_instant(contract, self.satisfier)) > self.late_after_us
+        return effective_us(contract, self.satisfier) > self.late_after_us
 
 
 @dataclass
@@ -280,7 +280,7 @@ class InstanceState:
             if limit.day is None:
                 return None, f"no {label} known to be in time ({limit.how})"
             last = deadline_us(self.contract, spec.by, limit.day)[1]
-            facts = [f for f in facts if epoch_us(effective_instant(self.contract, f)) <= last]
+            facts = [f for f in facts if effective_us(self.contract, f) <= last]
         if spec.on is None:
             return (facts[-1], f"{label} {facts[-1].id}") if facts else (None, f"no {label}")
         day = ctx.resolve(spec.on)
