@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 import msgspec
@@ -61,7 +62,7 @@ def _way(value: Any) -> int:
     if kind in _SCALARS:
         return _PLAIN
     if kind is float:
-        return _PLAIN if value == 0 or 1e-4 <= abs(value) < 1e16 else _STANDARD  # NaN too
+        return _PLAIN if plain_float(value) else _STANDARD
     if kind is dict:
         if not _KEYS.issuperset(map(type, value)):
             return _STANDARD  # a float key is written in quotes, beyond the text's look
@@ -81,31 +82,60 @@ def _way(value: Any) -> int:
 
 _HOLE = "\x00clausewatch: the items go here\x00"
 _MARK = "\n    " + json.dumps(_HOLE) + "\n"  # the hole as a document's list shows it
-_NONE = object()
 
 
-def json_pieces(doc: dict[str, Any], key: str, items: Iterable[Any]) -> Iterator[str]:
+def json_pieces(
+    doc: dict[str, Any],
+    key: str,
+    items: Iterable[Any],
+    plain: Callable[[Any], bool] | None = None,
+) -> Iterator[str]:
     """``json_text`` of ``doc`` with ``items`` as its list ``key``, in pieces: the items are
-    encoded one at a time, so that neither they nor the text are ever held whole (a
+    encoded a batch at a time, so that neither they nor the text are ever held whole (a
     report of a million findings is about a gigabyte of text). The same bytes: an item is
-    written as ``json_text`` writes it, indented by the two levels it stands at."""
+    written as ``json_text`` writes it, indented by the two levels it stands at.
+
+    ``plain`` tells, without walking an item, that msgspec writes it as the standard
+    library does (its values text, whole numbers, booleans, nulls, and floats that
+    ``plain_float`` takes, in lists and objects with text keys): a batch of such items is
+    encoded in one call (a third of the time of one item at a time, walked); any other
+    item is written as ``json_text`` writes it."""
     found = iter(items)
-    first = next(found, _NONE)
-    if first is _NONE:
+    batch = list(islice(found, _BATCH))
+    if not batch:
         yield json_text({**doc, key: []})
         return
     text = json_text({**doc, key: [_HOLE]})
     if text.count(_MARK) != 1:  # the hole's text stands elsewhere too: written whole
-        yield json_text({**doc, key: [first, *found]})
+        yield json_text({**doc, key: [*batch, *found]})
         return
     head, tail = text.split(_MARK)
-    yield head + "\n    " + _nested(first)
-    for item in found:
-        yield ",\n    " + _nested(item)
+    yield head + "\n" + _nested(batch, plain)
+    while batch := list(islice(found, _BATCH)):
+        yield ",\n" + _nested(batch, plain)
     yield "\n" + tail
 
 
-def _nested(item: Any) -> str:
-    """An item of a top-level list: its lines indented by four more spaces (a JSON string
-    holds no raw line break, so every line break is the layout's)."""
-    return json_text(item).replace("\n", "\n    ")
+_BATCH = 256  # items written together: a piece each
+
+
+def plain_float(value: float) -> bool:
+    """Whether msgspec writes this float as the standard library does (zero, or between
+    1e-4 and 1e16 in size: no exponent; not NaN nor infinite)."""
+    return value == 0 or 1e-4 <= abs(value) < 1e16
+
+
+def _nested(batch: list[Any], plain: Callable[[Any], bool] | None) -> str:
+    """Items of a top-level list, as its lines show them: each indented by four spaces
+    more (a JSON string holds no raw line break, so every line break is the layout's)."""
+    if plain is not None and all(map(plain, batch)):
+        try:
+            compact = _ENCODER.encode(batch)
+        except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
+            pass  # (a lone surrogate in a string: each item the way json_text writes it)
+        else:
+            # the batch's own list without its brackets (alone on their lines, "[\n"
+            # and "\n]"), its items two levels in instead of one
+            body = msgspec.json.format(compact, indent=2).decode()[2:-2]
+            return "  " + body.replace("\n", "\n  ")
+    return ",\n".join("    " + json_text(item).replace("\n", "\n    ") for item in batch)

@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.diagnostics import printable
 from engine.model import Finding, Result, Unchecked
-from engine.output.jsontext import json_pieces
+from engine.output.jsontext import json_pieces, plain_float
 from engine.output.summary import summary_json, summary_text
 
 
@@ -36,6 +36,14 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
+def _plain(item: dict[str, Any]) -> bool:
+    """Whether msgspec writes a finding's object (``finding_json``) as the standard library
+    does, without walking it (``jsontext.json_pieces``): its values are text, nulls and
+    lists of text, but its amount, a float or null."""
+    amount = item["amount"]
+    return amount is None or plain_float(amount)
+
+
 def to_json(result: Result, summary_of: Sequence[Finding] | None = None) -> str:
     """The ``check --format json`` document; ``summary`` counts ``summary_of`` (default:
     the findings listed)."""
@@ -43,9 +51,9 @@ def to_json(result: Result, summary_of: Sequence[Finding] | None = None) -> str:
 
 
 def json_report(result: Result, summary_of: Sequence[Finding] | None = None) -> Iterator[str]:
-    """``to_json``'s text in pieces, a finding at a time (``jsontext.json_pieces``)."""
+    """``to_json``'s text in pieces, a batch of findings at a time (``jsontext.json_pieces``)."""
     doc = _report(result, summary_of, [])
-    return json_pieces(doc, "findings", (finding_json(f) for f in result.findings))
+    return json_pieces(doc, "findings", (finding_json(f) for f in result.findings), _plain)
 
 
 def report_doc(result: Result, summary_of: Sequence[Finding] | None = None) -> dict[str, Any]:
