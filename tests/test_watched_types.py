@@ -8,6 +8,8 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from engine.compile.ruleset import held_states, matched_fields, watched_types
 from engine.evaluate import evaluate
 from engine.load.facts import read_facts
@@ -122,8 +124,22 @@ def test_states_of_obligation_patterns():
         "d": {"all": [{"m": {"$and": [{"kind": "fact"}, {"type": "t"}]}}]},
     }
     assert held_states(rules) == {"r1": {"open", "overdue"}, "r2": None}
-    # An obligation pattern naming no rule could match any: nothing is left out.
-    rules["e"] = {"all": [{"o": {"$and": [{"kind": "obl"}, {"state": "closed"}]}}]}
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        {"$and": [{"kind": "obl"}, {"state": "closed"}]},  # an obligation of any rule
+        {"$and": [{"rule": "r1"}, {"state": "closed"}]},  # no kind: an obligation too
+        {"$and": [{"$neq": {"kind": "fact"}}, {"rule": "r1"}]},  # a kind by exclusion
+        {"kind": "obl", "rule": "r1"},  # not an `$and`
+    ],
+)
+def test_a_pattern_of_another_shape_leaves_no_state_out(pattern: dict) -> None:
+    rules = {
+        "a": {"all": [{"o": {"$and": [{"kind": "obl"}, {"rule": "r1"}, {"state": "open"}]}}]},
+        "b": {"any": [{"all": [{"x": pattern}]}]},
+    }
     assert held_states(rules) is None
 
 

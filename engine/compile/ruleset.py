@@ -90,7 +90,7 @@ def compile_contract(contract: Contract) -> CompiledContract:
     )
 
 
-_FACT, _OBL = {"kind": "fact"}, {"kind": "obl"}
+_FACT = {"kind": "fact"}
 
 
 def matched_fields(rules: dict[str, Any]) -> frozenset[str]:
@@ -149,11 +149,11 @@ def held_states(rules: dict[str, Any]) -> dict[str, frozenset[str] | None] | Non
     """By rule id, the states of its obligation instances that some pattern matches
     (``patterns.obligation_pattern``: an ``$and`` of ``{"kind": "obl"}``, ``{"rule": ...}``
     and perhaps ``{"state": ...}`` or an ``$or`` of them; None: any state); a rule not
-    listed: none. None when an obligation pattern of another shape could match any rule.
-    An instance in a state no pattern matches is not asserted (``run.opening``):
-    durable_rules would not keep it."""
+    listed: none. None when some pattern is of another shape: every pattern of every
+    rule (its ``all`` or ``any``) must name one kind, and an obligation pattern one rule,
+    or it could match any obligation. An instance in a state no pattern matches is not
+    asserted (``run.opening``): durable_rules would not keep it."""
     found: dict[str, frozenset[str] | None] = {}
-    shaped = everywhere = 0
 
     def states(cond: Any) -> list[str] | None:
         """The states a condition of the ``$and`` allows, or None if it is about another field."""
@@ -165,24 +165,37 @@ def held_states(rules: dict[str, Any]) -> dict[str, frozenset[str] | None] | Non
                 return [s for e in each if e is not None for s in e]
         return None
 
-    def walk(node: Any) -> None:
-        nonlocal shaped, everywhere
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-        elif isinstance(node, dict):
-            conds = node.get("$and")
-            if set(node) == {"$and"} and isinstance(conds, list) and _OBL in conds:
-                ids = [c["rule"] for c in conds if isinstance(c, dict) and set(c) == {"rule"}]
-                allowed = [s for c in conds if (s := states(c)) is not None]
-                if len(ids) == 1 and isinstance(ids[0], str) and len(allowed) <= 1:
-                    shaped += 1
-                    old = found.get(ids[0], frozenset())
-                    new = frozenset(allowed[0]) if allowed else None
-                    found[ids[0]] = None if old is None or new is None else old | new
-            everywhere += node == _OBL
-            for value in node.values():
-                walk(value)
+    def known(pattern: Any) -> bool:
+        """Whether the pattern is of a known shape (an obligation's then noted)."""
+        conds = pattern.get("$and") if isinstance(pattern, dict) and len(pattern) == 1 else None
+        if not isinstance(conds, list):
+            return False
+        kinds = [c["kind"] for c in conds if isinstance(c, dict) and set(c) == {"kind"}]
+        if len(kinds) != 1 or not isinstance(kinds[0], str):
+            return False
+        if kinds[0] != "obl":
+            return True  # a user fact, a tick or a memo: never an obligation
+        ids = [c["rule"] for c in conds if isinstance(c, dict) and set(c) == {"rule"}]
+        allowed = [s for c in conds if (s := states(c)) is not None]
+        if len(ids) != 1 or not isinstance(ids[0], str) or len(allowed) > 1:
+            return False
+        old = found.get(ids[0], frozenset())
+        new = frozenset(allowed[0]) if allowed else None
+        found[ids[0]] = None if old is None or new is None else old | new
+        return True
 
-    walk(rules)
-    return found if shaped == everywhere else None
+    def all_known(body: Any) -> bool:
+        """Whether every pattern of a rule's body (nested ``all``/``any`` too) is known."""
+        if not isinstance(body, dict):
+            return False
+        for group in ("all", "any"):
+            for item in body.get(group, ()):
+                if not isinstance(item, dict):
+                    return False
+                for alias, pattern in item.items():
+                    nested = alias in ("all", "any")
+                    if not (all_known({alias: pattern}) if nested else known(pattern)):
+                        return False
+        return True
+
+    return found if all(all_known(body) for body in rules.values()) else None

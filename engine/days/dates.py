@@ -174,23 +174,26 @@ def _notice_method(contract: Contract, fact: Fact) -> str | None:
     return fact.fields.get(rule.field) if ftype is not None and ftype.notice else None
 
 
+def _deemed_later(contract: Contract, fact: Fact) -> date | None:
+    """The day a notice is deemed given, when it is not the day it was sent (None: the
+    fact counts when it happens)."""
+    if _notice_method(contract, fact) is None:
+        return None
+    day, _ = effective_day(contract, fact)
+    return None if day == fact.day(contract.time_zone) else day
+
+
 def effective_instant(contract: Contract, fact: Fact) -> pendulum.DateTime:
     """When a fact counts as done: its ``at``, or the start of the day a notice is deemed given."""
-    if _notice_method(contract, fact) is None:
-        return fact.at
-    day, _ = effective_day(contract, fact)
-    if day == fact.day(contract.time_zone):
-        return fact.at
-    return start_of_day(day, contract.time_zone)
+    day = _deemed_later(contract, fact)
+    return fact.at if day is None else start_of_day(day, contract.time_zone)
 
 
 def effective_us(contract: Contract, fact: Fact) -> int:
-    """``effective_instant`` in epoch microseconds (a fact's own ``at_us`` when it is not
-    a notice, or given on the day it was sent)."""
-    if _notice_method(contract, fact) is None:
-        return fact.at_us
-    instant = effective_instant(contract, fact)
-    return fact.at_us if instant is fact.at else epoch_us(instant)
+    """``effective_instant`` in epoch microseconds (the fact's own ``at_us`` unless it is a
+    notice deemed given on a later day)."""
+    day = _deemed_later(contract, fact)
+    return fact.at_us if day is None else epoch_us(start_of_day(day, contract.time_zone))
 
 
 class DateContext:

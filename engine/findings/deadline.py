@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from engine.days.dates import day_text, effective_day, effective_instant, number, upper_first
-from engine.days.instants import describe, end_of_day, epoch_us, format_due
+from engine.days.dates import day_text, effective_day, effective_us, number, upper_first
+from engine.days.instants import describe, end_of_day, format_due
 from engine.findings.latepay import late_charge
 from engine.findings.make import make_finding
 from engine.model import Fact, Finding, Kind, Status
@@ -41,9 +41,8 @@ def _due_words(tr: Tracked, tz: str) -> tuple[str | None, str | None]:
 
 def _lateness(st: InstanceState, tr: Tracked, sat: Fact) -> str:
     assert tr.due_at is not None and tr.due_day is not None and tr.obligation.due is not None
-    done = effective_instant(st.contract, sat)
     if tr.obligation.due.at:
-        return _delta((epoch_us(done) - epoch_us(tr.due_at)) // 1_000_000)
+        return _delta((effective_us(st.contract, sat) - tr.late_after_us) // 1_000_000)
     day = effective_day(st.contract, sat)[0]
     return _delta((day - tr.due_day).days * 86400)
 

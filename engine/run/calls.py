@@ -52,23 +52,25 @@ class Call:
 
     def assert_fact(self, fact: dict[str, Any]) -> bool:
         """Assert a fact into the session now (its actions run after this one); False when
-        no rule looks at a fact like it (durable_rules' host would raise, at the cost of
-        encoding the message a second time: an obligation no rule watches any more is common)."""
-        return _state(_c.assert_fact(self._handle, encode(fact)), fact) is not None
+        no rule looks at a fact like it (where durable_rules' host would raise)."""
+        text = encode(fact)
+        return _state(_c.assert_fact(self._handle, text), text) is not None
 
     def retract_fact(self, fact: dict[str, Any]) -> bool:
         """Retract a fact from the session now; False as for ``assert_fact``."""
-        return _state(_c.retract_fact(self._handle, encode(fact)), fact) is not None
+        text = encode(fact)
+        return _state(_c.retract_fact(self._handle, text), text) is not None
 
 
-def _state(result: tuple[int, int], message: object) -> int | None:
+def _state(result: tuple[int, int], text: str) -> int | None:
     """The state handle of a call's result (0: none to run), None when no rule looks at
-    the message; durable_rules' other refusal raised as its host raises it."""
+    the message (``text``, as encoded); durable_rules' other refusal raised as its host
+    raises it (with the message's text)."""
     code = result[0]
     if code == _NOT_HANDLED:
         return None
     if code == _OBSERVED:
-        raise MessageObservedException(message)
+        raise MessageObservedException(text)
     return result[1] if code == _HANDLED else 0
 
 

@@ -24,10 +24,9 @@ def replace_durable(c: Any, tr: Tracked, **changes: Any) -> None:
     st = c.host.run.instances[c.s.sid]
     new = {**old, **changes, "id": c.host.run.durable_id("o")}
     tr.durable = new
-    if tr.asserted:
+    if st.holds(old):
         c.retract_fact(old)
-    tr.asserted = st.holds(new)  # (a state no pattern looks at, "closed" often: not sent)
-    if tr.asserted:
+    if st.holds(new):  # (a state no pattern looks at, "closed" mostly: not sent)
         c.assert_fact(new)
     st.watch(tr)
 
@@ -61,6 +60,7 @@ def open_instance(
         "tday": fact.day(st.contract.time_zone).toordinal(),
         **{f"a{i}": fact.seq for i in range(len(ob.fact_anchors()))},
     }
-    c.assert_fact(tr.durable)
+    if st.holds(tr.durable):
+        c.assert_fact(tr.durable)
     st.watch(tr)
     return tr

@@ -82,6 +82,6 @@ def _close_after(st: InstanceState, c: Any, schedule: str, until: Any) -> None:
     st.periods[schedule] = [p for p in st.periods[schedule] if p.name not in gone]
     for key, tr in list(st.tracked.items()):
         if tr.period is not None and tr.period.schedule == schedule and tr.period.name in gone:
-            if tr.asserted:
+            if st.holds(tr.durable):
                 c.retract_fact(tr.durable)
             del st.tracked[key]

@@ -67,8 +67,8 @@ class Tracked:
     due_how: str = ""
     late_after_us: int = NEVER_US  # ``due_at`` in epoch microseconds (``NEVER_US``: unknown)
     amount: Decimal | None = None
-    durable: dict[str, Any] = field(default_factory=dict)  # its fact in durable_rules
-    asserted: bool = True  # whether ``durable`` is asserted (see ``InstanceState.holds``)
+    # its fact in durable_rules (asserted if the session holds it: ``InstanceState.holds``)
+    durable: dict[str, Any] = field(default_factory=dict)
     period: Period | None = None  # the period of a rule run per period
     readings: list[Fact] = field(default_factory=list)  # a test's figures for its period
     cures: list[Fact] = field(default_factory=list)  # facts offered to cure a failed test
@@ -180,7 +180,8 @@ class InstanceState:
         return states is None or fact["state"] in states
 
     def watch(self, tr: Tracked) -> None:
-        """Note the durable_rules fact just asserted for ``tr``, if open with a due date."""
+        """Note ``tr``'s durable_rules fact, just made, if open with a due date (a tick after
+        it can fire its deadline rule)."""
         fact = tr.durable
         if fact["state"] == "open" and fact["late_after"] < NEVER_US:
             heapq.heappush(self.due, (fact["late_after"], fact["id"], (tr.obligation.id, tr.key)))
