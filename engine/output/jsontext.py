@@ -98,7 +98,7 @@ def json_pieces(
     ``plain`` tells, without walking an item, that msgspec writes it as the standard
     library does (its values text, whole numbers, booleans, nulls, and floats that
     ``plain_float`` takes, in lists and objects with text keys): a batch of such items is
-    encoded in one call (a third of the time of one item at a time, walked); any other
+    encoded in one call (under half the time of one item at a time, walked); any other
     item is written as ``json_text`` writes it."""
     found = iter(items)
     batch = list(islice(found, _BATCH))
