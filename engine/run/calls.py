@@ -4,14 +4,17 @@ durable_rules' Python host wraps every call in work this engine does not need: t
 message encoded by the stdlib's JSON encoder, each fired action's session state decoded
 into a ``Closure`` and encoded again, a ``Promise`` and two callbacks per action. Its C
 engine (``durable_rules_engine``) takes JSON text and gives JSON text back; this module
-calls it with msgspec's encoding (the library fact lines are read with), decodes only
-the message an action gets, and hands the session state back unchanged (actions here
-never change it). The rulesets are still
-registered and their sessions deleted through the host (``engine.run.hosts``); the
-matching is all durable_rules'. The loop is that of ``durable.engine.Ruleset.do_actions``
-and ``_flush_actions``: start the actions of the state the message reached, run one,
-``update_state``, ``complete_and_start_action`` for the next, until none is left; an
-error abandons the action and is raised.
+calls it with msgspec's encoding (the library fact lines are read with) and decodes only
+the message an action gets. The rulesets are still registered and their sessions
+deleted through the host (``engine.run.hosts``); the matching is all durable_rules'. The
+loop is that of ``durable.engine.Ruleset.do_actions`` and ``_flush_actions``: start the
+actions of the state the message reached, run one, ``complete_and_start_action`` for
+the next, until none is left; an error abandons the action and is raised. The host also
+calls ``update_state`` after each action, with the session state the action may have
+changed: the C engine then deletes the session's state fact and stores the new one
+(``handleMessageCore``, ``ACTION_UPDATE_STATE``). Actions here never change the state,
+and no pattern matches a state fact (each names a ``kind``, which it has not), so that
+call would store the same text again, for nothing: it is not made.
 """
 
 from __future__ import annotations
@@ -99,12 +102,11 @@ class Session:
         started = _c.start_action_for_state(self.handle, state)
         if not started:
             return
-        state_text, fired = started[0], started[1]
+        fired = started[1]
         while fired:
             name, matched = next(iter(_DECODER.decode(fired).items()))
             try:
                 self.actions[name](Call(self.host, self.handle, sid, matched))
-                _c.update_state(self.handle, state_text)
                 fired = _c.complete_and_start_action(self.handle, state)
             except BaseException:
                 _c.abandon_action(self.handle, state)
