@@ -12,8 +12,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from engine.days.dates import day_text, number
 from engine.days.instants import describe
+from engine.days.words import day_text, number
 from engine.findings.limit import refused_facts
 from engine.findings.make import make_finding
 from engine.model import Fact, Finding, Obligation, Status

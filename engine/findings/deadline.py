@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from engine.days.dates import day_text, effective_day, effective_us, number, upper_first
+from engine.days.dates import effective_day, effective_us
 from engine.days.instants import describe, end_of_day, format_due
+from engine.days.words import day_text, number, upper_first
 from engine.findings.latepay import late_charge
 from engine.findings.make import make_finding
 from engine.model import Fact, Finding, Kind, Status

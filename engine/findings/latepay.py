@@ -7,14 +7,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
 from engine.days.calendars import get_calendar
-from engine.days.dates import (
-    DateContext,
-    counted_days,
-    day_text,
-    number,
-    unit_label,
-    upper_first,
-)
+from engine.days.dates import DateContext
+from engine.days.words import counted_days, day_text, number, unit_label, upper_first
 from engine.diagnostics import Diagnostic, InputError, Location, excerpt
 from engine.model import Contract, LatePayment
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.days.dates import day_text, number, upper_first
 from engine.days.instants import describe, end_of_day
+from engine.days.words import day_text, number, upper_first
 from engine.findings.make import make_finding
 from engine.model import Cap, Fact, Finding, Obligation, Period, Status
 from engine.run.state import InstanceState

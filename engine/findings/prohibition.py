@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from engine.days.dates import day_text, upper_first
 from engine.days.instants import describe, end_of_day
+from engine.days.words import day_text, upper_first
 from engine.findings.make import make_finding
 from engine.model import Finding, Obligation, Status
 from engine.run.state import InstanceState, Tracked

@@ -20,7 +20,7 @@ import ast
 from collections.abc import Mapping
 from decimal import Decimal
 
-from engine.days.dates import number
+from engine.days.words import number
 from engine.expressions import Expression, ExpressionError, parse_expression
 
 # operator -> (words when it fails, words when it holds, the operator with sides swapped)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.days.dates import number, upper_first
 from engine.days.instants import describe, end_of_day
+from engine.days.words import number, upper_first
 from engine.findings.make import make_finding
 from engine.findings.requirement import requirement_words
 from engine.model import Fact, Finding, Obligation, Status

@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from engine.days.dates import upper_first
+from engine.days.words import upper_first
 from engine.history.compare import NEW, Resolved
 from engine.history.store import Outcome
 from engine.model import Result

@@ -14,8 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from engine.compile.patterns import Fire, Handler
-from engine.days.dates import DateContext, day_text, effective_day, number
+from engine.days.dates import DateContext, effective_day
 from engine.days.period_dues import fixed_by_period
+from engine.days.words import day_text, number
 from engine.model import Anchor, Fact, Forbid, Kind, Obligation, Window
 from engine.run.opening import open_instance, replace_durable
 from engine.run.periods import open_periods
