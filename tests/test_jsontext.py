@@ -12,7 +12,8 @@ from engine.evaluate import evaluate
 from engine.load.facts import read_facts
 from engine.load.rules import load_contracts
 from engine.model import Status
-from engine.output.jsontext import json_pieces, json_text, plain_float
+from engine.output import report
+from engine.output.jsontext import json_pieces, json_text
 from engine.output.report import to_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,10 +131,6 @@ def test_a_document_written_in_pieces_is_the_same_text(count: int, after: dict) 
     assert len(pieces) == (2 if count else 1)  # the head with the items (256 at most), the tail
 
 
-def _amount_plain(item: dict) -> bool:  # as the report's: every value text but the amount
-    return item["amount"] is None or plain_float(item["amount"])
-
-
 def test_batches_of_plain_items_are_the_same_text() -> None:
     # 600 findings-like items: batches of 256, 256 and 88 (a piece each, then the tail).
     # The first batch holds an amount Python writes with an exponent (not plain: the
@@ -146,7 +143,7 @@ def test_batches_of_plain_items_are_the_same_text() -> None:
     items[10]["amount"] = 1e16
     items[300]["trace"] = ["\ud800"]
     doc = {"as_of": "2004-12-31", "findings": items, "n": 3}
-    pieces = list(json_pieces({**doc, "findings": []}, "findings", items, _amount_plain))
+    pieces = list(json_pieces({**doc, "findings": []}, "findings", items, report._plain))
     assert "".join(pieces) == dumps(doc)
     assert len(pieces) == 4
     assert '"amount": 1e+16' in pieces[0] and '"\ud800"' in pieces[1]

@@ -122,8 +122,14 @@ def test_states_of_obligation_patterns():
         },
         "c": {"all": [{"o": {"$and": [{"kind": "obl"}, {"rule": "r2"}]}}]},
         "d": {"all": [{"m": {"$and": [{"kind": "fact"}, {"type": "t"}]}}]},
+        # a nested group (durable_rules names it `<alias>$all` or `<alias>$any`)
+        "e": {
+            "any": [
+                {"g$all": [{"o": {"$and": [{"kind": "obl"}, {"rule": "r3"}, {"state": "x"}]}}]}
+            ]
+        },
     }
-    assert held_states(rules) == {"r1": {"open", "overdue"}, "r2": None}
+    assert held_states(rules) == {"r1": {"open", "overdue"}, "r2": None, "r3": {"x"}}
 
 
 @pytest.mark.parametrize(
@@ -138,7 +144,7 @@ def test_states_of_obligation_patterns():
 def test_a_pattern_of_another_shape_leaves_no_state_out(pattern: dict) -> None:
     rules = {
         "a": {"all": [{"o": {"$and": [{"kind": "obl"}, {"rule": "r1"}, {"state": "open"}]}}]},
-        "b": {"any": [{"all": [{"x": pattern}]}]},
+        "b": {"any": [{"m$all": [{"x": pattern}]}]},  # in a nested group, as durable names it
     }
     assert held_states(rules) is None
 

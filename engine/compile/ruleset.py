@@ -150,9 +150,9 @@ def held_states(rules: dict[str, Any]) -> dict[str, frozenset[str] | None] | Non
     (``patterns.obligation_pattern``: an ``$and`` of ``{"kind": "obl"}``, ``{"rule": ...}``
     and perhaps ``{"state": ...}`` or an ``$or`` of them; None: any state); a rule not
     listed: none. None when some pattern is of another shape: every pattern of every
-    rule (its ``all`` or ``any``) must name one kind, and an obligation pattern one rule,
-    or it could match any obligation. An instance in a state no pattern matches is not
-    asserted (``run.opening``): durable_rules would not keep it."""
+    rule (its ``all`` or ``any``, nested groups too) must name one kind, and an
+    obligation pattern one rule, or it could match any obligation. An instance in a state
+    no pattern matches is not asserted (``run.opening``): durable_rules would not keep it."""
     found: dict[str, frozenset[str] | None] = {}
 
     def states(cond: Any) -> list[str] | None:
@@ -184,18 +184,24 @@ def held_states(rules: dict[str, Any]) -> dict[str, frozenset[str] | None] | Non
         found[ids[0]] = None if old is None or new is None else old | new
         return True
 
-    def all_known(body: Any) -> bool:
-        """Whether every pattern of a rule's body (nested ``all``/``any`` too) is known."""
-        if not isinstance(body, dict):
+    def group_known(items: Any) -> bool:
+        """Whether every pattern of a group (a rule's ``all`` or ``any``; a nested group is
+        an ``<alias>$all`` or ``<alias>$any`` item, as durable_rules names them) is known."""
+        if not isinstance(items, list):
             return False
-        for group in ("all", "any"):
-            for item in body.get(group, ()):
-                if not isinstance(item, dict):
+        for item in items:
+            if not isinstance(item, dict):
+                return False
+            for alias, pattern in item.items():
+                nested = isinstance(alias, str) and alias.endswith(("$all", "$any"))
+                if not (group_known(pattern) if nested else known(pattern)):
                     return False
-                for alias, pattern in item.items():
-                    nested = alias in ("all", "any")
-                    if not (all_known({alias: pattern}) if nested else known(pattern)):
-                        return False
         return True
 
-    return found if all(all_known(body) for body in rules.values()) else None
+    bodies = rules.values()
+    if all(isinstance(b, dict) and all(group_known(b.get(g, [])) for g in GROUPS) for b in bodies):
+        return found
+    return None
+
+
+GROUPS = ("all", "any")  # a rule's patterns, all to match or any

@@ -96,15 +96,9 @@ def _deemed_later(contract: Contract, fact: Fact) -> date | None:
     return None if day == fact.day(contract.time_zone) else day
 
 
-def effective_instant(contract: Contract, fact: Fact) -> pendulum.DateTime:
-    """When a fact counts as done: its ``at``, or the start of the day a notice is deemed given."""
-    day = _deemed_later(contract, fact)
-    return fact.at if day is None else start_of_day(day, contract.time_zone)
-
-
 def effective_us(contract: Contract, fact: Fact) -> int:
-    """``effective_instant`` in epoch microseconds (the fact's own ``at_us`` unless it is a
-    notice deemed given on a later day)."""
+    """When a fact counts as done, in epoch microseconds: its ``at_us``, or the start of the
+    day a notice is deemed given, when that is a later day."""
     day = _deemed_later(contract, fact)
     return fact.at_us if day is None else epoch_us(start_of_day(day, contract.time_zone))
 

@@ -29,6 +29,7 @@ from typing import Any
 import msgspec
 
 _ENCODER = msgspec.json.Encoder()
+_REFUSED = (TypeError, ValueError, OverflowError, msgspec.EncodeError)  # what msgspec cannot encode
 _EXPONENT = re.compile(rb"[:,\[]-?(?:[0-9]+(?:\.[0-9]+)?[eE]|0\.0000)")
 
 
@@ -39,7 +40,7 @@ def json_text(doc: Any) -> str:
         return json.dumps(doc, indent=2, ensure_ascii=False)
     try:
         compact = _ENCODER.encode(doc)
-    except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
+    except _REFUSED:
         return json.dumps(doc, indent=2, ensure_ascii=False)
     if way == _TEXT and _EXPONENT.search(compact):
         return json.dumps(doc, indent=2, ensure_ascii=False)
@@ -98,8 +99,8 @@ def json_pieces(
     ``plain`` tells, without walking an item, that msgspec writes it as the standard
     library does (its values text, whole numbers, booleans, nulls, and floats that
     ``plain_float`` takes, in lists and objects with text keys): a batch of such items is
-    encoded in one call (under half the time of one item at a time, walked); any other
-    item is written as ``json_text`` writes it."""
+    encoded in one call (under half the time of one item at a time, walked); a batch
+    holding any other item is written item by item, as ``json_text`` writes each."""
     found = iter(items)
     batch = list(islice(found, _BATCH))
     if not batch:
@@ -131,7 +132,7 @@ def _nested(batch: list[Any], plain: Callable[[Any], bool] | None) -> str:
     if plain is not None and all(map(plain, batch)):
         try:
             compact = _ENCODER.encode(batch)
-        except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
+        except _REFUSED:
             pass  # (a lone surrogate in a string: each item the way json_text writes it)
         else:
             # the batch's own list without its brackets (alone on their lines, "[\n"
