@@ -8,6 +8,7 @@ import random
 import shutil
 import subprocess
 import sys
+import zlib
 from dataclasses import fields
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from engine.cli.common import load_inputs
-from engine.evaluate import Entry, Memo, evaluate, evaluate_delta
+from engine.evaluate import Entry, EntryUnreadable, Memo, evaluate, evaluate_delta
 from engine.findings.horizon import first_day_past
-from engine.history.memo import finding_doc, finding_of, templates_of
+from engine.history.memo import Packed, finding_doc, finding_of, templates_of
 from engine.output.report import to_json, to_text
 from tests.conftest import generate_portfolio
 
@@ -148,6 +149,26 @@ def test_findings_come_back_equal_in_every_field() -> None:
             assert repr(getattr(back, name)) == repr(getattr(f, name)), name
         if f.due_instant is not None:
             assert back.due_instant.timezone_name == f.due_instant.timezone_name
+
+
+@pytest.mark.parametrize(
+    ("index", "value"),
+    [(10, 1e16), (0, None), (9, ["f-1", 2]), (9, "f-1"), (17, "yes"), (2, 7)],
+)
+def test_a_damaged_finding_of_the_history_is_refused(index: int, value: object) -> None:
+    # A message that is a number, no contract, a fact id that is a number, the facts not a
+    # list, late_payment not a boolean, a key that is a number: the row is not used (its
+    # instance is evaluated again: ``EntryUnreadable``), never printed as it stands.
+    inputs = _inputs([str(ROOT / "rules")], ROOT / "facts", date(2001, 3, 1))
+    found = evaluate(inputs.contracts, inputs.facts, inputs.as_of, inputs.held_back).findings
+    doc = json.loads(json.dumps(finding_doc(found[0])))
+    assert finding_of(doc) == found[0]
+    doc[index] = value
+    with pytest.raises(TypeError, match="holds a value of another type"):
+        finding_of(doc)
+    blob = zlib.compress(json.dumps([doc]).encode("utf-8"))
+    with pytest.raises(EntryUnreadable):
+        len(Packed(blob))
 
 
 def _accepted_only(tmp_path: Path) -> tuple[list[str], Path]:

@@ -80,9 +80,21 @@ def finding_doc(f: Finding) -> list[Any]:
 
 
 def finding_of(doc: Sequence[Any]) -> Finding:
-    """The finding ``finding_doc`` wrote."""
+    """The finding ``finding_doc`` wrote; ``TypeError`` for a value of another type (a row
+    damaged: its findings would not be what a run makes, nor print as one's)."""
     (contract, rule, key, section, party, status, due, due_at, amount, facts, message,
      title, unit, cured, trace, template, kind, late_payment, listed_from) = doc  # fmt: skip
+    texts = (contract, rule, section, party, status, message, title, unit, template, kind)
+    maybe = (key, due, amount, cured, listed_from)
+    if not (
+        all(type(v) is str for v in (*texts, *facts, *trace))
+        and all(v is None or type(v) is str for v in maybe)
+        and type(facts) is list
+        and type(trace) is list
+        and type(late_payment) is bool
+        and (due_at is None or (type(due_at) is list and len(due_at) == 2))
+    ):
+        raise TypeError("a finding of the run history holds a value of another type")
     instant = None
     if due_at is not None:
         parsed = pendulum.parse(due_at[0])
