@@ -17,7 +17,8 @@ from engine.days.words import day_text, number
 from engine.findings.limit import refused_facts
 from engine.findings.make import make_finding
 from engine.model import Fact, Finding, Obligation, Status
-from engine.run.state import InstanceState, Tracked, fact_env
+from engine.run.state import InstanceState
+from engine.run.tracked import Tracked, fact_env
 
 
 def figure(value: Any, unit: str) -> str:

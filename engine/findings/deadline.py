@@ -11,7 +11,8 @@ from engine.days.words import day_text, number, upper_first
 from engine.findings.latepay import late_charge
 from engine.findings.make import make_finding
 from engine.model import Fact, Finding, Kind, Status
-from engine.run.state import InstanceState, Tracked, settle_pending
+from engine.run.state import InstanceState, settle_pending
+from engine.run.tracked import Tracked
 
 
 def as_of_words(as_of: date) -> str:

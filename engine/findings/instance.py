@@ -11,7 +11,8 @@ from engine.findings.prohibition import guarded_finding, prohibition_findings
 from engine.findings.standing import standing_findings
 from engine.findings.waivers import waive
 from engine.model import Finding, Kind
-from engine.run.state import InstanceState, Tracked
+from engine.run.state import InstanceState
+from engine.run.tracked import Tracked
 
 
 def instance_findings(st: InstanceState, as_of: date) -> list[Finding]:

@@ -8,7 +8,8 @@ from engine.days.instants import describe, end_of_day
 from engine.days.words import day_text, upper_first
 from engine.findings.make import make_finding
 from engine.model import Finding, Obligation, Status
-from engine.run.state import InstanceState, Tracked
+from engine.run.state import InstanceState
+from engine.run.tracked import Tracked
 
 
 def _labels(st: InstanceState, ob: Obligation) -> str:

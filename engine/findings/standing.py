@@ -17,7 +17,8 @@ from engine.days.words import number, upper_first
 from engine.findings.make import make_finding
 from engine.findings.requirement import requirement_words
 from engine.model import Fact, Finding, Obligation, Status
-from engine.run.state import Episode, InstanceState
+from engine.run.state import InstanceState
+from engine.run.tracked import Episode
 
 
 def quantity(value: Decimal, unit: str) -> str:

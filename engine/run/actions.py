@@ -20,18 +20,9 @@ from engine.days.words import day_text, number
 from engine.model import Anchor, Fact, Forbid, Kind, Obligation, Window
 from engine.run.opening import open_instance, replace_durable
 from engine.run.periods import open_periods
-from engine.run.state import (
-    NEVER_US,
-    Act,
-    Episode,
-    InstanceState,
-    RunState,
-    Tracked,
-    fact_env,
-    holds,
-    rejection,
-)
+from engine.run.state import InstanceState, RunState, holds, rejection
 from engine.run.totals import uses_totals
+from engine.run.tracked import NEVER_US, Act, Episode, Tracked, fact_env
 
 
 def dispatch(c: Any, handler: Callable[..., None], *args: Any) -> None:

@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from engine.model import Fact, Obligation, Period
-from engine.run.state import InstanceState, RunState, Tracked
+from engine.run.state import InstanceState, RunState
+from engine.run.tracked import Tracked
 
 
 def replace_durable(c: Any, tr: Tracked, **changes: Any) -> None:
