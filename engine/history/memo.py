@@ -87,10 +87,10 @@ def finding_of(doc: Sequence[Any]) -> Finding:
     texts = (contract, rule, section, party, status, message, title, unit, template, kind)
     maybe = (key, due, amount, cured, listed_from)
     if not (
-        all(type(v) is str for v in (*texts, *facts, *trace))
-        and all(v is None or type(v) is str for v in maybe)
-        and type(facts) is list
+        type(facts) is list
         and type(trace) is list
+        and all(type(v) is str for v in (*texts, *facts, *trace))
+        and all(v is None or type(v) is str for v in maybe)
         and type(late_payment) is bool
         and (due_at is None or (type(due_at) is list and len(due_at) == 2))
     ):
