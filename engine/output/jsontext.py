@@ -131,12 +131,12 @@ def _nested(batch: list[Any], plain: Callable[[Any], bool] | None) -> str:
     more (a JSON string holds no raw line break, so every line break is the layout's)."""
     if plain is not None and all(map(plain, batch)):
         try:
-            compact = _ENCODER.encode(batch)
+            compact = _ENCODER.encode([batch])
         except _REFUSED:
             pass  # (a lone surrogate in a string: each item the way json_text writes it)
         else:
-            # the batch's own list without its brackets (alone on their lines, "[\n"
-            # and "\n]"), its items two levels in instead of one
-            body = msgspec.json.format(compact, indent=2).decode()[2:-2]
-            return "  " + body.replace("\n", "\n  ")
+            # the batch as the only item of a list, so that its items stand two levels
+            # in, as in the report's list; without the two lists' brackets ("[\n  [\n"
+            # before, "\n  ]\n]" after, alone on their lines)
+            return msgspec.json.format(compact, indent=2).decode()[6:-6]
     return ",\n".join("    " + json_text(item).replace("\n", "\n    ") for item in batch)
