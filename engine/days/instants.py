@@ -25,6 +25,8 @@ _INSTANT_RE = re.compile(
     r"(Z|[+-][0-9]{2}:[0-9]{2})?)?"
 )
 _HHMM_RE = re.compile(r"([0-9]{2}):([0-9]{2})")
+# "HH:MM" of a day: its hour, minute and microseconds since midnight
+_CLOCK = {f"{h:02}:{m:02}": (h, m, (h * 60 + m) * 60_000_000) for h in range(24) for m in range(60)}
 _EPOCH = datetime(1970, 1, 1)
 _EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
 _minus = datetime.__sub__
@@ -142,26 +144,25 @@ def _quick_local(text: str, tz: str) -> tuple[pendulum.DateTime, int] | None:
     and 9999): the general way then says what it is.
     """
     size = len(text)
-    if not (size == 10 or (size == 16 and text[10] == "T" and text[13] == ":")):
+    if size == 16 and text[10] == "T":
+        clock = _CLOCK.get(text[11:])
+        if clock is None:
+            return None
+        hour, minute, clock_us = clock
+    elif size == 10:
+        hour = minute = clock_us = 0
+    else:
         return None
-    day = _local_day(text[:10], tz)
-    if day is None or not text.isascii():
+    day = _local_day(text[:10], tz)  # (its pattern takes ASCII digits only)
+    if day is None:
         return None
     year, month, mday, zone, midnight_us = day
-    hour = minute = 0
-    if size == 16:
-        hh, mm = text[11:13], text[14:16]
-        if not (hh.isdigit() and mm.isdigit()):  # (ASCII: only 0-9 are digits)
-            return None
-        hour, minute = int(hh), int(mm)
-        if hour > 23 or minute > 59:
-            return None
     first = datetime(year, month, mday, hour, minute, 0, 0, zone)
     offset = first.utcoffset()
     second = datetime(year, month, mday, hour, minute, 0, 0, zone, fold=1)
     if offset is None or offset != second.utcoffset():
         return None
-    us = midnight_us + (hour * 3600 + minute * 60) * 1_000_000 - offset // _US
+    us = midnight_us + clock_us - offset // _US
     return pendulum.DateTime(year, month, mday, hour, minute, 0, 0, zone), us
 
 

@@ -37,6 +37,7 @@ ALL = "*"  # `"contract": "*"`: every instance that can take the fact
 _BOM = b"\xef\xbb\xbf"
 _SLOW = object()  # the fast path's answer for a line that must be read the exact way
 _NO_ID = object()
+_tuple_new = tuple.__new__
 Route = tuple[str, FactType, str, PlainFields]  # see FactReader._fast_route
 
 
@@ -357,7 +358,8 @@ class FactReader:
             for p in files.paths:
                 path = str(p)
                 for number, line in self._lines(p):
-                    parts = self._parts(Location(path, number), line)
+                    loc = _tuple_new(Location, (path, number, 0))  # (its __new__ is slower)
+                    parts = self._parts(loc, line)
                     if parts is not None:
                         found.append(parts)
             self.facts = numbered(found)
