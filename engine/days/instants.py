@@ -24,7 +24,6 @@ _INSTANT_RE = re.compile(
     r"(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?"
     r"(Z|[+-][0-9]{2}:[0-9]{2})?)?"
 )
-_HHMM_RE = re.compile(r"([0-9]{2}):([0-9]{2})")
 # "HH:MM" of a day: its hour, minute and microseconds since midnight
 _CLOCK = {f"{h:02}:{m:02}": (h, m, (h * 60 + m) * 60_000_000) for h in range(24) for m in range(60)}
 _EPOCH = datetime(1970, 1, 1)
@@ -214,10 +213,10 @@ def local_time(d: date, hhmm: str, tz: str) -> pendulum.DateTime:
     and ``last_instant``: a portfolio's instances of a template share their deadlines,
     and an instant is immutable (an error is raised afresh each time, never kept).
     """
-    m = _HHMM_RE.fullmatch(hhmm)
-    if not m or int(m[1]) > 23 or int(m[2]) > 59:
+    clock = _CLOCK.get(hhmm)
+    if clock is None:
         raise InstantError(f"malformed time of day {hhmm!r}: expected HH:MM (00:00..23:59)")
-    naive = datetime(d.year, d.month, d.day, int(m[1]), int(m[2]))
+    naive = datetime(d.year, d.month, d.day, clock[0], clock[1])
     return _localize(naive, tz, strict=True)
 
 

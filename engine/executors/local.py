@@ -127,10 +127,12 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.terminate()
 
 
-def _shipped(part: Part) -> bytes:
-    """A part as it goes to a worker: pickled here, so that the worker reads it while its
-    collector is paused (``_evaluate``)."""
-    return pickle.dumps(part, pickle.HIGHEST_PROTOCOL)
+def _pickled(value: Part | PartResult) -> bytes:
+    """A part as it goes to a worker, or its result as it comes back: pickled here, not by
+    the pool (the part in the command's process, the result in the worker), so that the
+    process receiving it unpickles it while its collector is paused (``_evaluate``,
+    ``Processes.map``)."""
+    return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
 
 
 def _ready() -> None:
@@ -142,15 +144,16 @@ def _evaluate(shipped: bytes) -> bytes:
 
     The collector stays paused from the part's unpickling to its result's pickling, and
     neither the part nor the result is alive when it runs again, so no collection walks
-    them (paused only while each part was unpickled and evaluated, collections walked
-    its facts, then its findings as they were pickled: 3% of a worker's time)."""
+    them. (Before, with the collector paused only while the part was unpickled and while
+    it was evaluated, collections walked its facts, then its findings as the pool pickled
+    them: 3% of a worker's time.)"""
     assert _RUN is not None, "worker started without a run"
     contracts, as_of = _RUN
-    with collector_paused():  # a part's facts are many objects, kept while it runs
+    with collector_paused():  # a part's facts and findings are many objects
         part = pickle.loads(shipped)
         result = evaluate_part(contracts, part, as_of)
         del part  # (its facts freed now)
-        back = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
+        back = _pickled(result)
         del result
     return back
 
@@ -251,7 +254,7 @@ class Processes:
             # each part pickled as it is handed over: the first is being evaluated meanwhile
             # (no list of the futures is kept: each, holding its part's result pickled, is
             # let go once read)
-            done = as_completed([pool.submit(_evaluate, _shipped(plan.parts[i])) for i in order])
+            done = as_completed([pool.submit(_evaluate, _pickled(plan.parts[i])) for i in order])
             plan.let_go()
             for future in done:
                 result = pickle.loads(future.result())  # (see ``_evaluate``)
