@@ -315,7 +315,10 @@ def describe(dt: pendulum.DateTime, tz: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def _described(dt: pendulum.DateTime, tz: str) -> str:
     """``describe`` worked out (memoized: findings describe the same instants again)."""
-    local = pendulum.instance(dt).in_timezone(_zone(tz))
+    if getattr(dt.tzinfo, "name", None) == tz:  # in that zone already (a fact read there)
+        local = dt
+    else:
+        local = pendulum.instance(dt).in_timezone(_zone(tz))
     clock = f"{local.hour:02d}:{local.minute:02d}"
     if local.microsecond:
         clock += f":{local.second:02d}.{local.microsecond:06d}"

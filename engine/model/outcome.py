@@ -49,7 +49,10 @@ class Fact:
 
     def day(self, tz: str) -> date:
         """The calendar date of this fact in time zone ``tz``."""
-        return _local_date(self.at, tz)
+        at = self.at
+        if getattr(at.tzinfo, "name", None) == tz:  # read in that zone: its own date
+            return date(at.year, at.month, at.day)
+        return _local_date(at, tz)
 
 
 @lru_cache(maxsize=1 << 16)
