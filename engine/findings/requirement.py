@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 
 from engine.days.words import number
 from engine.expressions import Expression, ExpressionError, parse_expression
@@ -91,12 +92,25 @@ def _measured(node: ast.expr) -> bool:
     return False
 
 
+@lru_cache(maxsize=256)
+def _tree(body: str) -> ast.expr:
+    """An expression's syntax tree (parsed once per process: a template's requirements
+    are put into words for every check of every instance)."""
+    return ast.parse(body, mode="eval").body
+
+
+@lru_cache(maxsize=1024)
+def _sub_expression(segment: str) -> Expression:
+    """A sub-expression, parsed and checked once per process."""
+    return parse_expression(segment)
+
+
 class _Words:
     """One expression's source, parsed, and the names' values."""
 
     def __init__(self, source: str, env: Mapping[str, object]) -> None:
         self.body = " ".join(source.split())  # YAML's folded lines: one space each
-        self.tree = ast.parse(self.body, mode="eval").body
+        self.tree = _tree(self.body)
         self.env = env
 
     def value(self, node: ast.expr) -> object:
@@ -105,7 +119,7 @@ class _Words:
         if segment is None:
             raise _Unwordable
         try:
-            return parse_expression(segment).evaluate(self.env)
+            return _sub_expression(segment).evaluate(self.env)
         except ExpressionError:
             raise _Unwordable from None
 
