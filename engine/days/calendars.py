@@ -60,12 +60,14 @@ class UnknownCalendarError(ValueError):
         super().__init__(f"unknown calendar {name!r}{hint} (known calendars: {known})")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DayCalendar:
     """A set of "days" (sessions, banking days or all days) that deadlines are counted in.
 
     ``days`` is the sorted tuple of member days within ``first``..``last``; ``None`` means
-    every date is a day (the ``calendar`` calendar), with no range limit.
+    every date is a day (the ``calendar`` calendar), with no range limit. One object per
+    name (``get_calendar``): equal and hashed as itself, so that a memo keyed by it (the
+    words of counted days) does not hash its fields each time.
     """
 
     name: str

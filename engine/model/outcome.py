@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
@@ -51,8 +51,11 @@ class Fact:
         """The calendar date of this fact in time zone ``tz``."""
         at = self.at
         if getattr(at.tzinfo, "name", None) == tz:  # read in that zone: its own date
-            return date(at.year, at.month, at.day)
+            return _date_of(at)
         return _local_date(at, tz)
+
+
+_date_of = datetime.date  # (datetime's own, in C: pendulum's is a Python method)
 
 
 @lru_cache(maxsize=1 << 16)
