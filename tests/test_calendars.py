@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 
 from engine.days.calendars import CALENDAR_NAMES, DayCalendar, UnknownCalendarError, get_calendar
+from engine.days.words import counted_days
 
 D = date
 
@@ -222,3 +223,36 @@ def test_calendar_days(cal):
     assert cal.closures(D(2001, 9, 7), D(2001, 9, 18)) == []
     # No 1990..2045 limit for plain calendar days.
     assert cal.nth_after(D(1950, 12, 31), 1) == D(1951, 1, 1)
+
+
+# --- the days a count went through, in words (engine.days.words.counted_days) ----------
+
+
+def test_counted_days_in_full_up_to_twelve_items(xnys):
+    # After Fri 7 Sep 2001: Mon 10, the closure Tue 11 to Fri 14, then two full weeks
+    # (17-21, 24-28 Sep): 1 + 1 + 5 + 5 = 12 items, all shown.
+    assert counted_days(xnys, D(2001, 9, 7), D(2001, 9, 28)) == (
+        "Mon 09-10, [Tue 09-11 to Fri 09-14: NYSE closed], Mon 09-17, Tue 09-18, "
+        "Wed 09-19, Thu 09-20, Fri 09-21, Mon 09-24, Tue 09-25, Wed 09-26, Thu 09-27, "
+        "Fri 09-28"
+    )
+    # One day more (Mon 1 Oct) makes 13: the first 4, then the last 3.
+    assert counted_days(xnys, D(2001, 9, 7), D(2001, 10, 1)) == (
+        "Mon 09-10, [Tue 09-11 to Fri 09-14: NYSE closed], Mon 09-17, Tue 09-18, ..., "
+        "Thu 09-27, Fri 09-28, Mon 10-01"
+    )
+
+
+def test_counted_days_over_months_both_ways(xnys):
+    # Fri 31 Aug to Fri 28 Dec 2001 (119 days): Labor Day was Mon 3 Sep (8 days before
+    # Tue 11 Sep), Christmas a Tuesday (105 = 7 x 15 days after 11 Sep); Mon 24 Dec was a
+    # session (an early close).
+    assert counted_days(xnys, D(2001, 8, 31), D(2001, 12, 28)) == (
+        "[Mon 09-03: NYSE closed], Tue 09-04, Wed 09-05, Thu 09-06, ..., "
+        "Wed 12-26, Thu 12-27, Fri 12-28"
+    )
+    # Counted back from Fri 28 Dec to Fri 31 Aug: the latest first, the day reached last.
+    assert counted_days(xnys, D(2001, 12, 28), D(2001, 8, 31)) == (
+        "Thu 12-27, Wed 12-26, [Tue 12-25: NYSE closed], Mon 12-24, ..., "
+        "Tue 09-04, [Mon 09-03: NYSE closed], Fri 08-31"
+    )

@@ -24,7 +24,7 @@ import warnings
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache, lru_cache
+from functools import cache
 
 CALENDAR_NAMES: tuple[str, ...] = ("XNYS", "XFED", "calendar")
 
@@ -144,7 +144,8 @@ class DayCalendar:
         self._check(after, through)
         if self.days is None or through <= after:
             return []
-        return list(_closures(self, after, through))
+        closed = _closures(self)
+        return list(closed[bisect_right(closed, after) : bisect_right(closed, through)])
 
 
 def _check_n(n: int) -> None:
@@ -177,13 +178,16 @@ def _xfed_days() -> tuple[date, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1 << 14)
-def _closures(cal: DayCalendar, after: date, through: date) -> tuple[date, ...]:
-    """``DayCalendar.closures`` worked out (memoized: the same spans recur across instances)."""
-    open_days = set(cal.days_after(after, through))
+@cache
+def _closures(cal: DayCalendar) -> tuple[date, ...]:
+    """Every weekday of the calendar's range that is not one of its days, in order: worked
+    out once per calendar, so that the closures of any span are a slice of it (a late
+    payment's span runs from its due date to the as-of date, years for some)."""
+    assert cal.days is not None
+    open_days = set(cal.days)
     out: list[date] = []
-    d = after + _ONE_DAY
-    while d <= through:
+    d = cal.first
+    while d <= cal.last:
         if d.weekday() < 5 and d not in open_days:
             out.append(d)
         d += _ONE_DAY

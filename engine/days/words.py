@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
@@ -71,16 +71,44 @@ def short_day(d: date) -> str:
     return f"{d:%a %m-%d}"
 
 
+_SHOWN = 12  # items a count shows in full; a longer one shows its first 4 and last 3
+_WINDOW = timedelta(days=40)  # calendar days enough for 8 items in any calendar (over 20
+# weekdays, at most 5 of them closed in a row: 11-14 Sep 2001)
+
+
 @lru_cache(maxsize=1 << 14)
 def counted_days(cal: DayCalendar, start: date, end: date) -> str:
-    """The days counted from ``start`` to ``end`` (either way), closures in brackets.
+    """The days counted from ``start`` to ``end`` (either way), closures in brackets; over
+    12 items, the first 4, ``...`` and the last 3.
 
     Memoized: instances of one template count the same spans again and again (calendars
-    are one object per name: ``engine.days.calendars.get_calendar``).
+    are one object per name: ``engine.days.calendars.get_calendar``). A span of over twice
+    ``_WINDOW`` (a late payment's, from its due date to the as-of date, years for some)
+    holds over 12 items: only the days of its two ends are looked at.
     """
     lo, hi = sorted((start, end))
-    days = cal.days_after(lo, hi) if start < end else [*cal.days_after(lo, hi)[:-1], lo]
-    closed = set(cal.closures(lo, hi))
+    if hi - lo <= 2 * _WINDOW:
+        items = _items(cal, start, end, lo, hi)
+        if start > end:
+            items.reverse()
+        return ", ".join(items if len(items) <= _SHOWN else [*items[:4], "...", *items[-3:]])
+    head = _items(cal, start, end, lo, lo + _WINDOW)
+    tail = _items(cal, start, end, hi - _WINDOW, hi)
+    if start > end:  # the items from the later end first
+        return ", ".join([*tail[::-1][:4], "...", *head[:3][::-1]])
+    return ", ".join([*head[:4], "...", *tail[-3:]])
+
+
+def _items(cal: DayCalendar, start: date, end: date, first: date, last: date) -> list[str]:
+    """The items of the days counted from ``start`` to ``end`` that fall from ``first`` to
+    ``last``, earliest first: a day counted, or a run of closures in brackets (a run cut
+    by ``first`` or ``last`` shows only its part within)."""
+    lo, hi = sorted((start, end))
+    after = max(lo, first - timedelta(days=1))  # (days are counted after ``lo``)
+    days = cal.days_after(after, last)
+    if start > end:  # counted back: the day reached counts, the last day before hi does not
+        days = [*(days[:-1] if last == hi else days), *([lo] if first == lo else [])]
+    closed = set(cal.closures(after, last))
     word = CLOSED_WORDS.get(cal.name, f"{cal.name} closed")
     items: list[str] = []
     run: list[date] = []
@@ -99,8 +127,4 @@ def counted_days(cal: DayCalendar, start: date, end: date) -> str:
         flush()
         items.append(short_day(day))
     flush()
-    if start > end:
-        items.reverse()
-    if len(items) > 12:
-        items = [*items[:4], "...", *items[-3:]]
-    return ", ".join(items)
+    return items
