@@ -1,4 +1,5 @@
-"""Tests for engine.days.calendars.
+"""Tests for engine.days.calendars, and the days a count went through in words
+(engine.days.words.counted_days).
 
 Every expected date below was worked out by hand from a printed calendar and the published
 NYSE / Federal Reserve holiday lists, never by running the code.  Weekday anchors used:
@@ -9,7 +10,7 @@ Wednesday; 1 Jan 1990 was a Monday; 1 Jan 2045 is a Sunday (16437 days after Sat
 16437 = 7 * 2348 + 1), so 2045, a common year, also ends on a Sunday (31 Dec).
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -256,3 +257,44 @@ def test_counted_days_over_months_both_ways(xnys):
         "Thu 12-27, Wed 12-26, [Tue 12-25: NYSE closed], Mon 12-24, ..., "
         "Tue 09-04, [Mon 09-03: NYSE closed], Fri 08-31"
     )
+
+
+def test_counted_days_either_side_of_the_two_ends_rule(xnys):
+    # Fri 31 Aug + 80 days = Mon 19 Nov 2001 (30 to 30 Sep, 61 to 31 Oct, 80 to 19 Nov; 70
+    # days after Tue 11 Sep, 10 weeks, is Tue 20 Nov). 80 days: every day looked at; 81
+    # days: only the two ends. No NYSE closure from 17 Sep to 20 Nov (Columbus Day and
+    # Veterans Day were sessions; Thanksgiving was 22 Nov).
+    head = "[Mon 09-03: NYSE closed], Tue 09-04, Wed 09-05, Thu 09-06, ..., "
+    assert counted_days(xnys, D(2001, 8, 31), D(2001, 11, 19)) == (
+        head + "Thu 11-15, Fri 11-16, Mon 11-19"
+    )
+    assert counted_days(xnys, D(2001, 8, 31), D(2001, 11, 20)) == (
+        head + "Fri 11-16, Mon 11-19, Tue 11-20"
+    )
+    # Counted back: the day counted from is not an item, the day reached is.
+    tail = ", ..., Tue 09-04, [Mon 09-03: NYSE closed], Fri 08-31"
+    assert counted_days(xnys, D(2001, 11, 19), D(2001, 8, 31)) == (
+        "Fri 11-16, Thu 11-15, Wed 11-14, Tue 11-13" + tail
+    )
+    assert counted_days(xnys, D(2001, 11, 20), D(2001, 8, 31)) == (
+        "Mon 11-19, Fri 11-16, Thu 11-15, Wed 11-14" + tail
+    )
+
+
+@pytest.mark.parametrize("name", CALENDAR_NAMES)
+def test_counted_days_two_ends_as_every_day(name, monkeypatch):
+    # The two ends of a long span give what looking at every one of its days gives (a
+    # window wider than the calendars' range makes every count look at every day).
+    import random
+
+    from engine.days import words
+
+    cal, rng = get_calendar(name), random.Random(5)
+    spans = []
+    for _ in range(300):
+        a = D(1990, 1, 2) + timedelta(days=rng.randrange(17_000))  # (b before 2045)
+        b = a + timedelta(days=rng.choice([81, 82, 120, 400, 3_000]))
+        spans += [(a, b), (b, a)]
+    ends = [words.counted_days.__wrapped__(cal, a, b) for a, b in spans]
+    monkeypatch.setattr(words, "_WINDOW", timedelta(days=30_000))
+    assert [words.counted_days.__wrapped__(cal, a, b) for a, b in spans] == ends

@@ -66,15 +66,19 @@ class DayCalendar:
 
     ``days`` is the sorted tuple of member days within ``first``..``last``; ``None`` means
     every date is a day (the ``calendar`` calendar), with no range limit. One object per
-    name (``get_calendar``): equal and hashed as itself, so that a memo keyed by it (the
-    words of counted days) does not hash its fields each time.
+    name (``get_calendar``), in every process (pickled as its name): equal and hashed as
+    itself, so that a memo keyed by it (the words of counted days, its closures) does not
+    hash its fields each time.
     """
 
     name: str
     label: str
-    days: tuple[date, ...] | None = field(default=None, repr=False, compare=False)
+    days: tuple[date, ...] | None = field(default=None, repr=False)
     first: date = date.min
     last: date = date.max
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return get_calendar, (self.name,)
 
     def _check(self, *ds: date) -> None:
         for d in ds:

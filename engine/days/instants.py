@@ -315,7 +315,8 @@ def describe(dt: pendulum.DateTime, tz: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def _described(dt: pendulum.DateTime, tz: str) -> str:
     """``describe`` worked out (memoized: findings describe the same instants again)."""
-    if getattr(dt.tzinfo, "name", None) == tz:  # in that zone already (a fact read there)
+    # in that zone already (a fact read there: as ``engine.model.Fact.day`` takes it)
+    if getattr(dt.tzinfo, "name", None) == tz:
         local = dt
     else:
         local = pendulum.instance(dt).in_timezone(_zone(tz))

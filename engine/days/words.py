@@ -71,9 +71,10 @@ def short_day(d: date) -> str:
     return f"{d:%a %m-%d}"
 
 
-_SHOWN = 12  # items a count shows in full; a longer one shows its first 4 and last 3
-_WINDOW = timedelta(days=40)  # calendar days enough for 8 items in any calendar (over 20
-# weekdays, at most 5 of them closed in a row: 11-14 Sep 2001)
+_SHOWN, _FIRST, _LAST = 12, 4, 3  # over 12 items: the first 4, "...", the last 3 shown
+# 40 calendar days hold at least 28 weekdays, at most 4 of them closed in a row (11-14 Sep
+# 2001): more than 4 items at either end of a longer span, so the items shown are whole.
+_WINDOW = timedelta(days=40)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -87,26 +88,30 @@ def counted_days(cal: DayCalendar, start: date, end: date) -> str:
     holds over 12 items: only the days of its two ends are looked at.
     """
     lo, hi = sorted((start, end))
+    back = start > end
     if hi - lo <= 2 * _WINDOW:
-        items = _items(cal, start, end, lo, hi)
-        if start > end:
-            items.reverse()
-        return ", ".join(items if len(items) <= _SHOWN else [*items[:4], "...", *items[-3:]])
-    head = _items(cal, start, end, lo, lo + _WINDOW)
-    tail = _items(cal, start, end, hi - _WINDOW, hi)
-    if start > end:  # the items from the later end first
-        return ", ".join([*tail[::-1][:4], "...", *head[:3][::-1]])
-    return ", ".join([*head[:4], "...", *tail[-3:]])
+        items = _items(cal, back, lo, hi, lo, hi)
+    else:  # the two ends alone: each holds more items than are shown of it
+        items = [
+            *_items(cal, back, lo, hi, lo, lo + _WINDOW),
+            *_items(cal, back, lo, hi, hi - _WINDOW, hi),
+        ]
+    if back:
+        items.reverse()
+    if len(items) > _SHOWN:
+        items = [*items[:_FIRST], "...", *items[-_LAST:]]
+    return ", ".join(items)
 
 
-def _items(cal: DayCalendar, start: date, end: date, first: date, last: date) -> list[str]:
-    """The items of the days counted from ``start`` to ``end`` that fall from ``first`` to
-    ``last``, earliest first: a day counted, or a run of closures in brackets (a run cut
-    by ``first`` or ``last`` shows only its part within)."""
-    lo, hi = sorted((start, end))
-    after = max(lo, first - timedelta(days=1))  # (days are counted after ``lo``)
+def _items(
+    cal: DayCalendar, back: bool, lo: date, hi: date, first: date, last: date
+) -> list[str]:
+    """The items of the days counted from ``lo`` to ``hi`` (``back``: from ``hi`` to ``lo``)
+    that fall from ``first`` to ``last``, earliest first: a day counted, or a run of
+    closures in brackets (a run cut by ``first`` or ``last`` shows only its part within)."""
+    after = lo if first == lo else first - timedelta(days=1)  # (days count after ``lo``)
     days = cal.days_after(after, last)
-    if start > end:  # counted back: the day reached counts, the last day before hi does not
+    if back:  # counted back: the day reached counts, the last day before hi does not
         days = [*(days[:-1] if last == hi else days), *([lo] if first == lo else [])]
     closed = set(cal.closures(after, last))
     word = CLOSED_WORDS.get(cal.name, f"{cal.name} closed")
@@ -120,7 +125,7 @@ def _items(cal: DayCalendar, start: date, end: date, first: date, last: date) ->
             items.append(f"[{span}: {word}]")
             run.clear()
 
-    for day in sorted({*days, *closed} - {start}):
+    for day in sorted({*days, *closed} - {hi if back else lo}):
         if day in closed:
             run.append(day)
             continue

@@ -95,7 +95,7 @@ def _measured(node: ast.expr) -> bool:
 @lru_cache(maxsize=256)
 def _tree(body: str) -> ast.expr:
     """An expression's syntax tree (parsed once per process: a template's requirements
-    are put into words for every check of every instance)."""
+    are put into words for every check of every instance), shared: only ever read."""
     return ast.parse(body, mode="eval").body
 
 

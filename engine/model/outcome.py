@@ -50,7 +50,8 @@ class Fact:
     def day(self, tz: str) -> date:
         """The calendar date of this fact in time zone ``tz``."""
         at = self.at
-        if getattr(at.tzinfo, "name", None) == tz:  # read in that zone: its own date
+        # read in that zone: its own date (as ``engine.days.instants.describe`` takes it)
+        if getattr(at.tzinfo, "name", None) == tz:
             return _date_of(at)
         return _local_date(at, tz)
 
