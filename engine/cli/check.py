@@ -32,7 +32,7 @@ from engine.diagnostics import Diagnostic, Location, printable
 from engine.evaluate import Delta
 from engine.history.compare import NEW, Changes, Settings, file_digests, history_doc, settings
 from engine.history.memo import load as load_memo
-from engine.history.report import to_csv_marked, to_json_marked, to_text_marked
+from engine.history.report import json_report_marked, to_csv_marked, to_text_marked
 from engine.history.store import HistoryError, Outcome, Run, record
 from engine.load.fact_files import fact_paths
 from engine.model import Result
@@ -184,10 +184,14 @@ def run(args: argparse.Namespace) -> int:
         print(printable(str(exc)), file=sys.stderr)
         return EXIT_INPUT
     shown, history = _selected(result, history, selection)
-    marked = {"json": to_json_marked, "csv": to_csv_marked, "text": to_text_marked}
-    with collector_paused():
-        text = marked[args.format](shown, history, opts.path, opts.only_new)
-    _print((printable(text, keep="\n") if args.format == "text" else text,))
+    with collector_paused():  # as above
+        if args.format == "json":  # in pieces, as above
+            _print(json_report_marked(shown, history, opts.path, opts.only_new))
+        elif args.format == "csv":
+            _print((to_csv_marked(shown, history, opts.path, opts.only_new),))
+        else:
+            text = to_text_marked(shown, history, opts.path, opts.only_new)
+            _print((printable(text, keep="\n"),))
     if opts.fail_on_new:
         pairs = zip(shown.findings, history.changes.marks, strict=True)
         new_breach = any(m == NEW and f.status.value == "breached" for f, m in pairs)

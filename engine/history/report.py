@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,7 @@ from engine.days.words import upper_first
 from engine.history.compare import NEW, Resolved
 from engine.history.store import Outcome
 from engine.model import Result
-from engine.output.jsontext import json_text
-from engine.output.report import report_doc, to_text
+from engine.output.report import json_report, to_text
 from engine.output.spreadsheet import to_csv
 
 
@@ -49,15 +49,17 @@ def history_json(outcome: Outcome, path: Path, only_new: bool) -> dict[str, Any]
     }
 
 
-def to_json_marked(result: Result, outcome: Outcome, path: Path, only_new: bool) -> str:
-    """The ``check --format json`` document with ``change``, ``resolved`` and ``history``."""
+def json_report_marked(
+    result: Result, outcome: Outcome, path: Path, only_new: bool
+) -> Iterator[str]:
+    """The ``check --format json`` document with ``change``, ``resolved`` and ``history``,
+    in pieces (``engine.output.report.json_report``)."""
     shown, marks = _shown(result, outcome, only_new)
-    doc = report_doc(shown, summary_of=result.findings)
-    for finding, mark in zip(doc["findings"], marks, strict=True):
-        finding["change"] = mark
-    doc["resolved"] = [r.to_json() for r in outcome.changes.resolved]
-    doc["history"] = history_json(outcome, path, only_new)
-    return json_text(doc)
+    more = {
+        "resolved": [r.to_json() for r in outcome.changes.resolved],
+        "history": history_json(outcome, path, only_new),
+    }
+    return json_report(shown, result.findings, marks, more)
 
 
 def to_csv_marked(result: Result, outcome: Outcome, path: Path, only_new: bool) -> str:

@@ -50,23 +50,27 @@ def to_json(result: Result, summary_of: Sequence[Finding] | None = None) -> str:
     return "".join(json_report(result, summary_of))
 
 
-def json_report(result: Result, summary_of: Sequence[Finding] | None = None) -> Iterator[str]:
-    """``to_json``'s text in pieces, a batch of findings at a time (``jsontext.json_pieces``)."""
-    doc = _report(result, summary_of, [])
-    return json_pieces(doc, "findings", (finding_json(f) for f in result.findings), _plain)
+def json_report(
+    result: Result,
+    summary_of: Sequence[Finding] | None = None,
+    marks: Sequence[str] | None = None,
+    more: dict[str, Any] | None = None,
+) -> Iterator[str]:
+    """``to_json``'s text in pieces, a batch of findings at a time (``jsontext.json_pieces``);
+    with ``marks``, each finding's ``"change"`` (one a finding), and ``more`` keys last."""
+    doc = {**_report(result, summary_of), **(more or {})}
+    items = (finding_json(f) for f in result.findings)
+    if marks is not None:
+        pairs = zip(items, marks, strict=True)
+        items = ({**item, "change": mark} for item, mark in pairs)
+    return json_pieces(doc, "findings", items, _plain)
 
 
-def report_doc(result: Result, summary_of: Sequence[Finding] | None = None) -> dict[str, Any]:
-    """The ``check --format json`` document as a dict (``to_json`` writes it)."""
-    return _report(result, summary_of, [finding_json(f) for f in result.findings])
-
-
-def _report(
-    result: Result, summary_of: Sequence[Finding] | None, findings: list[dict[str, Any]]
-) -> dict[str, Any]:
+def _report(result: Result, summary_of: Sequence[Finding] | None) -> dict[str, Any]:
+    """The document but its findings (an empty list, in its place)."""
     doc = {
         "as_of": result.as_of.isoformat(),
-        "findings": findings,
+        "findings": [],
         "facts_considered": result.considered,
         "facts_after_as_of": [f.id for f in result.after_as_of],
         "summary": summary_json(result.findings if summary_of is None else summary_of),
