@@ -35,6 +35,7 @@ import pendulum
 
 from engine.evaluate import Entry, EntryUnreadable, Memo
 from engine.history.compare import digest
+from engine.history.doctext import doc_text
 from engine.model import Contract, Finding, Status
 
 TABLE = """CREATE TABLE IF NOT EXISTS memo (
@@ -130,7 +131,7 @@ def _instant(text: str, zone: str | None) -> pendulum.DateTime:
 
 
 def _pack(findings: Sequence[Finding]) -> bytes:
-    text = json.dumps([finding_doc(f) for f in findings], ensure_ascii=False)
+    text = doc_text([finding_doc(f) for f in findings])  # (no float: amounts as text)
     return zlib.compress(text.encode("utf-8"), 1)
 
 

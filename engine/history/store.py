@@ -43,6 +43,7 @@ from typing import Any
 from engine.evaluate import Entry
 from engine.history import memo
 from engine.history.compare import Changes, FindingDoc, Resolved, compare, fingerprint, why
+from engine.history.doctext import doc_text
 
 SCHEMA_VERSION = "3"
 BUSY_TIMEOUT = 2.0  # seconds a run waits for another run's write to finish
@@ -314,7 +315,7 @@ def _insert_findings(
             f["status"],
             f.get("cured"),
             mark,
-            json.dumps(f, ensure_ascii=False),
+            doc_text(f, f.get("amount")),
         )
         for i, (f, mark) in enumerate(zip(findings, marks, strict=True))
     ]
