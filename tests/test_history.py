@@ -383,3 +383,24 @@ def test_killed_mid_write_leaves_the_last_complete_run(
     _, doc = as_json(check, "2000-12-10")  # and the next run works, against run 1
     assert (doc["history"]["run"], doc["history"]["baseline"]) == (2, 1)
     assert [r["resolution"] for r in doc["resolved"]] == ["cured"]
+
+
+@pytest.mark.parametrize(
+    ("doc", "amount", "text"),
+    [
+        # msgspec's compact text: no spaces, a float in its fewest digits, UTF-8 kept
+        ({"rule": "r", "amount": 1.5e-05, "facts": ["é"]}, 1.5e-05,
+         '{"rule":"r","amount":0.000015,"facts":["é"]}'),
+        ({"amount": 1e16, "key": None, "late": True}, 1e16,
+         '{"amount":1e16,"key":null,"late":true}'),
+        # the standard library's where msgspec would write null for it, or cannot encode
+        ({"amount": float("nan")}, float("nan"), '{"amount": NaN}'),
+        ({"id": "a\ud800b"}, None, '{"id": "a\ud800b"}'),
+    ],
+)  # fmt: skip
+def test_stored_text_reads_back_as_the_document(doc: Any, amount: Any, text: str) -> None:
+    from engine.history.doctext import doc_text
+
+    assert doc_text(doc, amount) == text
+    back = json.loads(text)
+    assert json.dumps(back, ensure_ascii=False) == json.dumps(doc, ensure_ascii=False)
