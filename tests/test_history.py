@@ -14,14 +14,21 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pendulum
 import pytest
 
 from engine.cli import main
 from engine.history import store as history_store
-from engine.history.compare import ENV_PATH, ENV_TEST_PAUSE, compare
+from engine.history.compare import ENV_PATH, ENV_TEST_PAUSE, Changes, Resolved, compare
+from engine.history.doctext import doc_text
+from engine.history.report import json_report_marked
+from engine.history.store import Outcome
+from engine.model import Finding, Result, Status
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = str(ROOT / "rules")
@@ -399,8 +406,36 @@ def test_killed_mid_write_leaves_the_last_complete_run(
     ],
 )  # fmt: skip
 def test_stored_text_reads_back_as_the_document(doc: Any, amount: Any, text: str) -> None:
-    from engine.history.doctext import doc_text
-
     assert doc_text(doc, amount) == text
     back = json.loads(text)
     assert json.dumps(back, ensure_ascii=False) == json.dumps(doc, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("only_new", [False, True])
+def test_report_with_changes_is_the_standard_librarys_text(only_new: bool) -> None:
+    # 300 findings: more than one batch of the report written in pieces; amounts Python
+    # writes with an exponent (1e+16, 1.5e-05) where msgspec would not.
+    at = pendulum.datetime(2000, 3, 8, 17, tz="America/New_York")
+    amounts = [None, Decimal("1E+16"), Decimal("0.000015"), Decimal("2.75")]
+    found = tuple(
+        Finding(
+            f"c{i % 7}", "rule", f"k{i}", "1(a)", "Buyer", Status.BREACHED,
+            "2000-03-08T17:00:00-05:00", at, amounts[i % 4], (f"f{i}",), f"message {i} é\n",
+            "T", "USD", None, ("step",), "tmpl", "deadline", False, None,
+        )
+        for i in range(300)
+    )  # fmt: skip
+    marks = tuple("new" if i % 3 else "known" for i in range(300))
+    gone = {"contract": "c1", "rule": "rule", "amount": 1e16, "message": "cured"}
+    outcome = Outcome(5, True, 4, "2000-12-30", Changes(marks, (Resolved("cured", gone, "x"),)))
+    result = Result(date(2000, 12, 31), found, 300, ())
+    text = "".join(json_report_marked(result, outcome, Path("h.db"), only_new))
+    doc = json.loads(text)
+    assert json.dumps(doc, indent=2, ensure_ascii=False) == text
+    shown = [m for m in marks if m == "new" or not only_new]
+    assert [f["change"] for f in doc["findings"]] == shown
+    assert [f["message"] for f in doc["findings"]][:2] == (
+        ["message 1 é\n", "message 2 é\n"] if only_new else ["message 0 é\n", "message 1 é\n"]
+    )
+    assert list(doc)[-2:] == ["resolved", "history"]
+    assert doc["history"]["new"] == 200 and doc["history"]["only_new"] is only_new

@@ -5,8 +5,10 @@ library's 6.6 (a night of a million facts stores 600,000 of them, and again in i
 Read back, it gives the same values as the standard library's text would: the same
 strings, numbers (a float is written in the fewest digits that read back as itself),
 nulls and booleans, in the same order. Two exceptions, written by the standard library
-instead: a string msgspec cannot encode (a lone surrogate), and a float that is not
-finite (msgspec writes ``null``).
+instead: a string msgspec cannot encode (a lone surrogate: a text the database cannot
+store either, as before), and a float that is not finite (msgspec writes ``null``): the
+caller names the document's float, if any. Only JSON's own types are given here: msgspec
+would write a date or a ``Decimal`` that the standard library refuses.
 """
 
 from __future__ import annotations

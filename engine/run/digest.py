@@ -12,8 +12,9 @@ instance only when its digest changed or the as-of date reached its horizon
 * the facts the run feeds it, in the order it feeds them: those naming it, and those
   without ``contract`` (or ``"*"``) whose type its template takes, as
   ``engine.run.partition`` and ``engine.run.driver`` route them; each fact by its id,
-  line (path and line: a fact moved in its log is a change), type, instant (in epoch
-  microseconds, with the zone it was read in), ``contract`` and fields (names, values and
+  place (path, line and column: a fact moved in its log is a change), type, instant (in
+  epoch microseconds, with the instant's zone: the contract's for a local time, else the
+  offset given), ``contract`` and fields (names, values and
   their types, in order). Its ``seq`` (a position in the whole run) is left out: the
   instance sees the same facts in the same order whatever the other instances receive.
 
@@ -54,14 +55,15 @@ def engine_fingerprint() -> str:
 
 
 def _fact_bytes(fact: Fact) -> bytes:
-    """A fact as its digest takes it: its instant as epoch microseconds and the zone it was
-    read in (the zones' rules are the engine's: ``tzdata``), its place as path and line."""
+    """A fact as its digest takes it: its instant as epoch microseconds and the instant's
+    zone, its place as path, line and column; the free texts (id, path) quoted, so that no
+    two facts give the same bytes."""
     fields = [(k, type(v).__name__, repr(v)) for k, v in fact.fields.items()]
     zone = getattr(fact.at, "timezone_name", None)
     path, line, col = fact.loc
     text = (
-        f"{fact.id}\x1f{path}\x1f{line}\x1f{col}\x1f{fact.type}\x1f{fact.at_us}\x1f{zone}"
-        f"\x1f{fact.contract}"
+        f"{fact.id!r}\x1f{path!r}\x1f{line}\x1f{col}\x1f{fact.type}\x1f{fact.at_us}"
+        f"\x1f{zone}\x1f{fact.contract!r}"
     )
     return f"{text}\x1f{fields!r}\x1e".encode()
 
