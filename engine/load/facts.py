@@ -8,16 +8,15 @@ sorted by ``at``; ties keep file order (files in the order given, folders in nam
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Callable, Collection, Iterator
-from pathlib import Path
+from collections.abc import Callable, Collection
 from typing import Any
 
 from engine.collector import collector_paused
 from engine.days.instants import InstantError
 from engine.diagnostics import Diagnostic, InputError, Location, excerpt, shorten, suggest
 from engine.load.builtins import REFERRING, reference_problems
+from engine.load.fact_chunks import chunk_lines, chunks, log_data, plain_objects
 from engine.load.fact_files import FactFiles, find_fact_files
 from engine.load.fact_line import EXACT as _DECODER
 from engine.load.fact_line import (
@@ -34,7 +33,6 @@ from engine.load.fact_line import name as _name
 from engine.model import Contract, Fact, FactType
 
 ALL = "*"  # `"contract": "*"`: every instance that can take the fact
-_BOM = b"\xef\xbb\xbf"
 _SLOW = object()  # the fast path's answer for a line that must be read the exact way
 _NO_ID = object()
 _tuple_new = tuple.__new__
@@ -356,12 +354,12 @@ class FactReader:
         found: list[Parts] = []
         with collector_paused():
             for p in files.paths:
-                path = str(p)
-                for number, line in self._lines(p):
-                    loc = _tuple_new(Location, (path, number, 0))  # (its __new__ is slower)
-                    parts = self._parts(loc, line)
-                    if parts is not None:
-                        found.append(parts)
+                data = log_data(p)
+                if isinstance(data, Diagnostic):
+                    self.problems.append(data)
+                    continue
+                for first, chunk in chunks(data):
+                    self._chunk(str(p), first, chunk, found)
             self.facts = numbered(found)
         charged = {id(d) for ds in self.blame.values() for d in ds}
         self._charge(None, None, [d for d in self.problems if id(d) not in charged])
@@ -369,30 +367,24 @@ class FactReader:
             raise InputError([*self.problems, *self.warnings])
         return self.facts
 
-    def _lines(self, path: Path) -> Iterator[tuple[int, bytes]]:
-        """The numbered lines of a fact log that are not blank; a problem if it cannot be read.
-
-        Lines end at ``\n`` only (a ``\r`` before it is dropped): a U+2028 or U+0085 inside
-        a JSON string is text, not the end of a line, and never shifts the line numbers.
-        The whole file is checked to be UTF-8 first, so every line is valid UTF-8. The
-        lines are given one at a time, never all held (a million lines: about 200 MB).
-        """
-        try:
-            data = path.read_bytes()
-            data.decode("utf-8-sig")  # only checked: the lines are kept as bytes
-        except OSError as exc:
-            message = f"cannot read fact log: {exc.strerror or exc}"
-            self.problems.append(Diagnostic(Location(str(path)), message))
+    def _chunk(self, path: str, first: int, chunk: bytes, found: list[Parts]) -> None:
+        """The parts of each sound fact of a chunk of a fact log, added to ``found``."""
+        objs = plain_objects(chunk)
+        if objs is None:
+            for number, line in chunk_lines(chunk, first):
+                loc = _tuple_new(Location, (path, number, 0))  # (its __new__ is slower)
+                if (parts := self._parts(loc, line)) is not None:
+                    found.append(parts)
             return
-        except UnicodeDecodeError as exc:
-            line = exc.object[: exc.start].count(b"\n") + 1
-            message = f"cannot read fact log: not UTF-8 text (byte {exc.object[exc.start]:#x})"
-            self.problems.append(Diagnostic(Location(str(path), line), message))
-            return
-        for n, line in enumerate(io.BytesIO(data.removeprefix(_BOM)), start=1):
-            line = line.removesuffix(b"\n").removesuffix(b"\r")
-            if line.strip(b" \t\r"):
-                yield n, line
+        lines = None
+        for number, obj in enumerate(objs, first):
+            loc = _tuple_new(Location, (path, number, 0))
+            parts = self._fast(loc, obj)
+            if parts is _SLOW:
+                lines = lines or chunk.split(b"\n")
+                parts = self._exact(loc, lines[number - first].decode("utf-8"))
+            if parts is not None:
+                found.append(parts)  # type: ignore[arg-type]
 
 
 def read_facts(paths: list[str], contracts: list[Contract]) -> list[Fact]:
