@@ -202,28 +202,32 @@ class PlainFields:
 
     def __init__(self, ftype: FactType) -> None:
         self.allowed = _RESERVED | ftype.fields.keys()
-        self.plan = [(field, spec, *_quick(spec)) for field, spec in ftype.fields.items()]
+        self.plan = [
+            (field, *_quick(spec), spec.required, spec.default, spec)
+            for field, spec in ftype.fields.items()
+        ]
 
     def values(self, obj: dict[str, Any]) -> dict[str, Any] | None:
         """The field values of ``obj`` (a plain object), or None if they have a problem."""
         if not self.allowed.issuperset(obj):
             return None  # a field the type has not
         values: dict[str, Any] = {}
-        for field, spec, quick, low, high, choices in self.plan:
+        for field, quick, low, high, choices, required, default, spec in self.plan:
             value = obj.get(field)
             if value is None:
-                if spec.required:
+                if required:
                     return None
-                if spec.default is not None:
-                    values[field] = spec.default
+                if default is not None:
+                    values[field] = default
                 continue
             kind = type(value)
-            if kind is quick and kind is str:
-                if choices is not None and value not in choices:
-                    return None
-            elif kind is quick and kind is bool:
-                pass
-            elif quick in _QUICK_NUMBERS and (kind is int or (kind is float and quick is float)):
+            if kind is quick:
+                if kind is str:
+                    if choices is not None and value not in choices:
+                        return None
+                elif kind is not bool and not low <= value <= high:
+                    return None  # a whole number or a number out of its bounds
+            elif kind is int and quick is float:
                 if not low <= value <= high:
                     return None
             else:
@@ -234,13 +238,10 @@ class PlainFields:
         return values
 
 
-_QUICK_NUMBERS = (int, float)
-
-
 def _quick(spec: FieldSpec) -> tuple[type | None, float, float, frozenset[str] | None]:
     """How :meth:`PlainFields.values` checks a field: the type of value it keeps as it is
-    (None: none, every value goes to :func:`check_field`), the bounds of a number, and the
-    choices of a string."""
+    (None: none, every value goes to :func:`check_field`; an integer is kept for a number
+    too), the bounds of a number, and the choices of a string."""
     bounded = spec.minimum is not None or spec.maximum is not None
     if spec.type == "string" and not bounded:
         return str, 0, 0, frozenset(spec.choices) if spec.choices else None
