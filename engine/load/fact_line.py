@@ -30,7 +30,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from operator import itemgetter
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -38,7 +38,7 @@ import pendulum
 
 from engine.days.calendars import unsupported
 from engine.days.instants import InstantError, parse_date, parse_instant_us
-from engine.diagnostics import Location, excerpt, shorten, suggest
+from engine.diagnostics import excerpt, shorten, suggest
 from engine.model import Fact, FactType, FieldSpec
 
 PARSER = "msgspec"  # the library of the fast decode (scripts/bench_read.py reports it)
@@ -66,8 +66,7 @@ EXACT = json.JSONDecoder(parse_int=_integer)  # stateless: one for every line
 _FAST = msgspec.json.Decoder()
 _SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair alone: no text
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-# A fact on its way: (microseconds since the epoch, id, type, at, fields, loc, contract)
-Parts = tuple[int, str, str, pendulum.DateTime, dict[str, Any], Location, str]
+_at_us = attrgetter("at_us")
 
 
 def plain_object(line: str | bytes) -> dict[str, Any] | None:
@@ -265,10 +264,10 @@ def instant(text: str, tz: str) -> tuple[pendulum.DateTime, int, str]:
     return at, epoch, unsupported(datetime.date(at))  # (a plain date: the same check)
 
 
-def numbered(found: list[Parts]) -> list[Fact]:
-    """The facts sorted by instant (stable: ties keep file order), numbered from 1."""
-    found.sort(key=itemgetter(0))
-    return [
-        Fact(fact_id, fact_type, at, values, loc, seq, contract, at_us=epoch)
-        for seq, (epoch, fact_id, fact_type, at, values, loc, contract) in enumerate(found, 1)
-    ]
+def numbered(found: list[Fact]) -> list[Fact]:
+    """The facts sorted by instant (stable: ties keep file order), numbered from 1 (``seq``,
+    set here: the facts are made before their place in time is known)."""
+    found.sort(key=_at_us)
+    for seq, fact in enumerate(found, 1):
+        fact.seq = seq
+    return found

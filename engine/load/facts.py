@@ -20,7 +20,6 @@ from engine.load.fact_chunks import chunk_lines, chunks, log_data, plain_objects
 from engine.load.fact_files import FactFiles, find_fact_files
 from engine.load.fact_line import EXACT as _DECODER
 from engine.load.fact_line import (
-    Parts,
     PlainFields,
     instant,
     lone_surrogate,
@@ -122,18 +121,11 @@ class FactReader:
             self.blame.setdefault(instance, []).extend(problems)
 
     def parse_line(self, loc: Location, line: str | bytes) -> Fact | None:
-        """One line to a Fact, or None with every problem of the line recorded.
+        """One line to a Fact (not yet numbered), or None with every problem of the line
+        recorded: the fast way when it can be, else exactly.
 
         ``line`` is text, or UTF-8 bytes known to be valid (as ``read`` gives them).
         """
-        parts = self._parts(loc, line)
-        if parts is None:
-            return None
-        epoch, fact_id, fact_type, at, values, loc, contract = parts
-        return Fact(fact_id, fact_type, at, values, loc, contract=contract, at_us=epoch)
-
-    def _parts(self, loc: Location, line: str | bytes) -> Parts | None:
-        """The parts of the line's Fact, or None: the fast way when it can be, else exactly."""
         obj = plain_object(line)
         if obj is not None:
             found = self._fast(loc, obj)
@@ -141,8 +133,8 @@ class FactReader:
                 return found  # type: ignore[return-value]
         return self._exact(loc, line if isinstance(line, str) else line.decode("utf-8"))
 
-    def _fast(self, loc: Location, obj: dict[str, Any]) -> Parts | object | None:
-        """A sound fact's parts from a plain object, or ``_SLOW`` at the first doubt.
+    def _fast(self, loc: Location, obj: dict[str, Any]) -> Fact | object | None:
+        """A sound fact from a plain object (not yet numbered), or ``_SLOW`` at the first doubt.
 
         The checks of ``_exact`` for a line with no problem: at any problem, the line is
         read again the exact way, which says every problem with its column. So nothing is
@@ -176,7 +168,7 @@ class FactReader:
         ):
             return _SLOW
         self.seen_ids[fact_id] = loc
-        return epoch, fact_id, ftype.name, at, values, loc, contract
+        return Fact(fact_id, ftype.name, at, values, loc, 0, contract, at_us=epoch)
 
     def _fast_route(self, contract: Any, kind: str) -> Route | object:
         """For a line of type ``kind`` naming ``contract`` (None: none): the time zone of its
@@ -207,8 +199,8 @@ class FactReader:
             self.kept.append(ftype)  # (so that its id stays its own)
         return tz, ftype, contract, fields
 
-    def _exact(self, loc: Location, line: str) -> Parts | None:
-        """The parts of the line's Fact, or None with every problem of the line recorded."""
+    def _exact(self, loc: Location, line: str) -> Fact | None:
+        """The line's Fact (not yet numbered), or None with every problem of the line recorded."""
         before = len(self.problems)
 
         def fail(message: str, col: int = 0) -> None:
@@ -295,7 +287,7 @@ class FactReader:
             self._charge(obj, contract, self.problems[before:])
         if len(self.problems) > before or ftype is None or at is None or contract is None:
             return None
-        return epoch, fact_id, ftype.name, at, values, loc, contract
+        return Fact(fact_id, ftype.name, at, values, loc, 0, contract, at_us=epoch)
 
     def _one_instant(self, text: str, ftype: FactType) -> bool:
         """Whether ``at`` is the same instant in the zone of every instance taking the type
@@ -351,7 +343,7 @@ class FactReader:
         files = files or find_fact_files(paths)
         self.warnings = files.warnings
         self.problems += files.problems
-        found: list[Parts] = []
+        found: list[Fact] = []
         with collector_paused():
             for p in files.paths:
                 data = log_data(p)
@@ -367,24 +359,24 @@ class FactReader:
             raise InputError([*self.problems, *self.warnings])
         return self.facts
 
-    def _chunk(self, path: str, first: int, chunk: bytes, found: list[Parts]) -> None:
-        """The parts of each sound fact of a chunk of a fact log, added to ``found``."""
+    def _chunk(self, path: str, first: int, chunk: bytes, found: list[Fact]) -> None:
+        """Each sound fact of a chunk of a fact log, added to ``found``."""
         objs = plain_objects(chunk)
         if objs is None:
             for number, line in chunk_lines(chunk, first):
                 loc = _tuple_new(Location, (path, number, 0))  # (its __new__ is slower)
-                if (parts := self._parts(loc, line)) is not None:
-                    found.append(parts)
+                if (fact := self.parse_line(loc, line)) is not None:
+                    found.append(fact)
             return
         lines = None
         for number, obj in enumerate(objs, first):
             loc = _tuple_new(Location, (path, number, 0))
-            parts = self._fast(loc, obj)
-            if parts is _SLOW:
+            fact = self._fast(loc, obj)
+            if fact is _SLOW:
                 lines = lines or chunk.split(b"\n")
-                parts = self._exact(loc, lines[number - first].decode("utf-8"))
-            if parts is not None:
-                found.append(parts)  # type: ignore[arg-type]
+                fact = self._exact(loc, lines[number - first].decode("utf-8"))
+            if fact is not None:
+                found.append(fact)  # type: ignore[arg-type]
 
 
 def read_facts(paths: list[str], contracts: list[Contract]) -> list[Fact]:
