@@ -213,3 +213,36 @@ def test_a_bom_and_two_logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     ]
     assert said == [f"{second}:2: a fact must be a JSON object {{...}}, not a list"]
     assert (facts, said) == line_by_line(monkeypatch, [first, second])
+
+
+def test_an_id_given_twice_is_said_once_however_each_line_was_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each line its own chunk: line 1 read the exact way (a backslash: `f\u002d1` is `f-1`),
+    # line 2 with a price below 0, lines 3 and 4 the fast way with line 1's id. A fast
+    # line's id is checked only at the end of a first reading; the id given twice makes
+    # the files read again, each id checked as it comes: each problem is said once, and
+    # charged once to the seed's one instance.
+    log = tmp_path / "facts.jsonl"
+    lines = [bid(1).replace("f-1", "f\\u002d1"), bid(2, price="-1"), bid(1), bid(1)]
+    log.write_text("\n".join(lines) + "\n")
+    readings = []
+    reading = facts_module.FactReader._facts
+    monkeypatch.setattr(facts_module, "chunks", functools.partial(chunks, size=1))
+    monkeypatch.setattr(
+        facts_module.FactReader,
+        "_facts",
+        lambda self, files, checked: readings.append(checked) or reading(self, files, checked),
+    )
+    reader = FactReader(load_rules([str(RULES)]).contracts)
+    with pytest.raises(InputError):
+        reader.read([str(log)])
+    assert readings == [False, True]
+    # `"f-1"` is at column 8 (after `{"id": `); the price's value at 67 (see above)
+    assert [str(d) for d in reader.problems] == [
+        f"{log}:2:67: field `price` must be at least 0, not -1",
+        f"{log}:3:8: duplicate fact id `f-1` (first at line 1)",
+        f"{log}:4:8: duplicate fact id `f-1` (first at line 1)",
+    ]
+    assert [len(ds) for ds in reader.blame.values()] == [3]
+    assert [(f.id, f.loc.line, f.seq) for f in reader.facts] == [("f-1", 1, 1)]

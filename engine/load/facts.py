@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection
+from operator import attrgetter
 from typing import Any
 
 from engine.collector import collector_paused
@@ -29,16 +30,17 @@ from engine.load.fact_line import (
 from engine.load.fact_line import field_values as _fields
 from engine.load.fact_line import key_columns as _columns
 from engine.load.fact_line import name as _name
+from engine.load.fact_takers import ALL, Takers
 from engine.model import Contract, Fact, FactType
 
-ALL = "*"  # `"contract": "*"`: every instance that can take the fact
 _SLOW = object()  # the fast path's answer for a line that must be read the exact way
 _NO_ID = object()
 _tuple_new = tuple.__new__
+_fact_id = attrgetter("id")
 Route = tuple[str, FactType, str, PlainFields]  # see FactReader._fast_route
 
 
-class FactReader:
+class FactReader(Takers):
     """Reads fact logs against a set of contracts, collecting every problem.
 
     A fact goes to the instance its ``contract`` names; ``"*"`` sends it to every
@@ -55,8 +57,7 @@ class FactReader:
         held_back: Collection[str] = (),
         held_types: Collection[str] = (),
     ) -> None:
-        self.contracts = contracts
-        self.instance_ids = {i.id: c for c in contracts for i in c.instances}
+        super().__init__(contracts)
         self.held_back = frozenset(held_back) - self.instance_ids.keys()
         self.held_types = frozenset(held_types)  # fact types of templates that did not load
         self.problems: list[Diagnostic] = []
@@ -64,48 +65,9 @@ class FactReader:
         self.warnings: list[Diagnostic] = []  # files skipped (see engine.load.fact_files)
         self.seen_ids: dict[str, Location] = {}
         self.facts: list[Fact] = []  # the sound facts of the last ``read``, numbered
-        self.takers: dict[str, list[str]] = {}  # fact type -> the instances that take it
-        self.zones: dict[str, list[str]] = {}  # fact type -> those instances' time zones
-        self.taker_sets: dict[str, frozenset[str]] = {}  # fact type -> ``takers``, as a set
-        self.all_types: dict[str, FactType] | None = None  # every template's, merged in order
         self.routes: dict[tuple[Any, str], Any] = {}  # see ``_fast_route``
         self.plain_fields: dict[int, PlainFields] = {}  # id of a fact type -> its check
         self.kept: list[FactType] = []  # the fact types of ``plain_fields`` (ids stay theirs)
-
-    def _takers(self, fact_type: str) -> list[str]:
-        """The instances whose template has ``fact_type``, sorted (worked out once a type)."""
-        found = self.takers.get(fact_type)
-        if found is None:
-            found = sorted(i for i, c in self.instance_ids.items() if fact_type in c.fact_types)
-            self.takers[fact_type] = found
-        return found
-
-    def _taker_set(self, fact_type: str) -> frozenset[str]:
-        found = self.taker_sets.get(fact_type)
-        if found is None:
-            found = self.taker_sets[fact_type] = frozenset(self._takers(fact_type))
-        return found
-
-    def _types(self, contract_id: str | None) -> dict[str, FactType]:
-        if contract_id is not None and contract_id != ALL:
-            return self.instance_ids[contract_id].fact_types
-        if self.all_types is None:  # merged once: the contracts do not change
-            self.all_types = {}
-            for c in self.contracts:
-                self.all_types.update(c.fact_types)
-        return self.all_types
-
-    def _contracts(self, contract_id: str | None) -> list[Contract]:
-        if contract_id is not None and contract_id != ALL:
-            return [self.instance_ids[contract_id]]
-        return self.contracts
-
-    def _tz(self, contract_id: str | None, fact_type: Any) -> str:
-        if contract_id is None or contract_id == ALL:
-            takers = self._takers(fact_type) if isinstance(fact_type, str) else []
-            contract_id = takers[0] if takers else None
-        c = self.instance_ids[contract_id] if contract_id else self.contracts[0]
-        return c.time_zone
 
     def _charge(self, obj: Any, contract: str | None, problems: list[Diagnostic]) -> None:
         """Charge a line's problems to the instances it may concern (a file's: to all)."""
@@ -128,17 +90,27 @@ class FactReader:
         """
         obj = plain_object(line)
         if obj is not None:
-            found = self._fast(loc, obj)
+            found = self._fast_checked(loc, obj)
             if found is not _SLOW:
                 return found  # type: ignore[return-value]
         return self._exact(loc, line if isinstance(line, str) else line.decode("utf-8"))
 
+    def _fast_checked(self, loc: Location, obj: dict[str, Any]) -> Fact | object | None:
+        """:meth:`_fast`, and the fact's id checked against those seen (``_SLOW`` if seen:
+        ``_exact`` says so), then recorded."""
+        fact = self._fast(loc, obj)
+        if type(fact) is Fact:
+            if fact.id in self.seen_ids:
+                return _SLOW
+            self.seen_ids[fact.id] = loc
+        return fact
+
     def _fast(self, loc: Location, obj: dict[str, Any]) -> Fact | object | None:
         """A sound fact from a plain object (not yet numbered), or ``_SLOW`` at the first doubt.
 
-        The checks of ``_exact`` for a line with no problem: at any problem, the line is
-        read again the exact way, which says every problem with its column. So nothing is
-        recorded here but the fact's id, once the fact is sound.
+        The checks of ``_exact`` for a line with no problem, but whether its id was seen
+        before (:meth:`_fast_checked`): at any problem, the line is read again the exact
+        way, which says every problem with its column. So nothing is recorded here.
         """
         kind, text = obj.get("type"), obj.get("at")
         if type(kind) is not str or type(text) is not str:
@@ -153,7 +125,7 @@ class FactReader:
         fact_id = obj.get("id", _NO_ID)
         if fact_id is _NO_ID:
             fact_id = f"{loc.path}:{loc.line}"
-        if type(fact_id) is not str or not fact_id or fact_id in self.seen_ids:
+        if type(fact_id) is not str or not fact_id:
             return _SLOW
         try:
             at, epoch, outside = instant(text, tz)
@@ -167,7 +139,6 @@ class FactReader:
             and reference_problems(ftype.name, values, self._contracts(contract))
         ):
             return _SLOW
-        self.seen_ids[fact_id] = loc
         return Fact(fact_id, ftype.name, at, values, loc, 0, contract, at_us=epoch)
 
     def _fast_route(self, contract: Any, kind: str) -> Route | object:
@@ -298,15 +269,6 @@ class FactReader:
         except InstantError:
             return False
 
-    def _zones(self, fact_type: str) -> list[str]:
-        """The time zones of the instances that take ``fact_type``, in their order, once each."""
-        found = self.zones.get(fact_type)
-        if found is None:
-            takers = self._takers(fact_type)
-            found = list(dict.fromkeys(self.instance_ids[i].time_zone for i in takers))
-            self.zones[fact_type] = found
-        return found
-
     def _route(
         self, contract: str | None, fact_type: str, col: int, fail: Callable[[str, int], None]
     ) -> str | None:
@@ -343,15 +305,13 @@ class FactReader:
         files = files or find_fact_files(paths)
         self.warnings = files.warnings
         self.problems += files.problems
-        found: list[Fact] = []
+        before = list(self.problems), {k: list(v) for k, v in self.blame.items()}
+        seen = dict(self.seen_ids)
         with collector_paused():
-            for p in files.paths:
-                data = log_data(p)
-                if isinstance(data, Diagnostic):
-                    self.problems.append(data)
-                    continue
-                for first, chunk in chunks(data):
-                    self._chunk(str(p), first, chunk, found)
+            found = self._facts(files, checked=False)
+            if found is None:  # an id given twice: read again, each id checked as it comes
+                self.problems, self.blame, self.seen_ids = *before, seen
+                found = self._facts(files, checked=True)
             self.facts = numbered(found)
         charged = {id(d) for ds in self.blame.values() for d in ds}
         self._charge(None, None, [d for d in self.problems if id(d) not in charged])
@@ -359,24 +319,54 @@ class FactReader:
             raise InputError([*self.problems, *self.warnings])
         return self.facts
 
-    def _chunk(self, path: str, first: int, chunk: bytes, found: list[Fact]) -> None:
-        """Each sound fact of a chunk of a fact log, added to ``found``."""
+    def _facts(self, files: FactFiles, checked: bool) -> list[Fact] | None:
+        """The sound facts of the files, in file order; with ``checked`` false, None when a
+        fact read the fast way has the id of another line.
+
+        Unchecked, a fact read the fast way (most of them) is not looked up among the ids
+        seen: they are all checked at the end, at once. None then says that the files
+        must be read again, checked, for the problem to be said at its line.
+        """
+        found: list[Fact] = []
+        unseen = 0  # facts of ``found`` whose id is not in ``seen_ids``
+        for p in files.paths:
+            data = log_data(p)
+            if isinstance(data, Diagnostic):
+                self.problems.append(data)
+                continue
+            for first, chunk in chunks(data):
+                unseen += self._chunk(str(p), first, chunk, found, checked)
+        if (
+            checked
+            or len(set(map(_fact_id, found)).union(self.seen_ids)) == len(self.seen_ids) + unseen
+        ):
+            return found
+        return None
+
+    def _chunk(self, path: str, first: int, chunk: bytes, found: list[Fact], checked: bool) -> int:
+        """Each sound fact of a chunk of a fact log, added to ``found``; how many of them
+        were read the fast way unchecked (their ids not recorded, see :meth:`_facts`)."""
         objs = plain_objects(chunk)
         if objs is None:
             for number, line in chunk_lines(chunk, first):
                 loc = _tuple_new(Location, (path, number, 0))  # (its __new__ is slower)
                 if (fact := self.parse_line(loc, line)) is not None:
                     found.append(fact)
-            return
-        lines = None
+            return 0
+        fast = self._fast_checked if checked else self._fast
+        lines, unseen = None, 0
         for number, obj in enumerate(objs, first):
             loc = _tuple_new(Location, (path, number, 0))
-            fact = self._fast(loc, obj)
+            fact = fast(loc, obj)
             if fact is _SLOW:
                 lines = lines or chunk.split(b"\n")
                 fact = self._exact(loc, lines[number - first].decode("utf-8"))
-            if fact is not None:
+                if fact is not None:
+                    found.append(fact)
+            elif fact is not None:
                 found.append(fact)  # type: ignore[arg-type]
+                unseen += 1
+        return 0 if checked else unseen
 
 
 def read_facts(paths: list[str], contracts: list[Contract]) -> list[Fact]:
