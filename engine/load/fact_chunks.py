@@ -53,7 +53,8 @@ def log_data(path: Path) -> bytes | Diagnostic:
     """
     try:
         data = path.read_bytes()
-        data.decode("utf-8-sig")  # only checked: the lines are kept as bytes
+        if not data.isascii():  # (ASCII is UTF-8: no copy of the text made to know it)
+            data.decode("utf-8-sig")  # only checked: the lines are kept as bytes
     except OSError as exc:
         return Diagnostic(Location(str(path)), f"cannot read fact log: {exc.strerror or exc}")
     except UnicodeDecodeError as exc:
