@@ -65,7 +65,7 @@ class FactReader(Takers):
         self.warnings: list[Diagnostic] = []  # files skipped (see engine.load.fact_files)
         self.seen_ids: dict[str, Location] = {}
         self.facts: list[Fact] = []  # the sound facts of the last ``read``, numbered
-        self.routes: dict[tuple[Any, str], Any] = {}  # see ``_fast_route``
+        self.routes: dict[str, dict[Any, Any]] = {}  # type -> contract -> ``_fast_route``
         self.plain_fields: dict[int, PlainFields] = {}  # id of a fact type -> its check
         self.kept: list[FactType] = []  # the fact types of ``plain_fields`` (ids stay theirs)
 
@@ -115,10 +115,13 @@ class FactReader(Takers):
         kind, text = obj.get("type"), obj.get("at")
         if type(kind) is not str or type(text) is not str:
             return _SLOW
-        key = (obj.get("contract"), kind)
-        route = self.routes.get(key)
+        contract = obj.get("contract")
+        routes = self.routes.get(kind)
+        if routes is None:
+            routes = self.routes[kind] = {}
+        route = routes.get(contract)
         if route is None:
-            route = self.routes[key] = self._fast_route(*key)
+            route = routes[contract] = self._fast_route(contract, kind)
         if type(route) is not tuple:
             return route  # _SLOW, or None for an instance held back (as ``_exact`` does)
         tz, ftype, contract, fields = route
