@@ -30,6 +30,7 @@ _EPOCH = datetime(1970, 1, 1)
 _EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
 _minus = datetime.__sub__
 _US = timedelta(microseconds=1)
+_OFFSET_US: dict[timedelta, int] = {}  # a UTC offset in microseconds (a zone has a few)
 
 
 class InstantError(ValueError):
@@ -161,7 +162,10 @@ def _quick_local(text: str, tz: str) -> tuple[pendulum.DateTime, int] | None:
     second = datetime(year, month, mday, hour, minute, 0, 0, zone, fold=1)
     if offset is None or offset != second.utcoffset():
         return None
-    us = midnight_us + clock_us - offset // _US
+    offset_us = _OFFSET_US.get(offset)
+    if offset_us is None:
+        offset_us = _OFFSET_US[offset] = offset // _US
+    us = midnight_us + clock_us - offset_us
     return pendulum.DateTime(year, month, mday, hour, minute, 0, 0, zone), us
 
 
