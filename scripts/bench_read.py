@@ -13,9 +13,11 @@ process's CPU time (steadier than wall time on a shared machine) per non-blank l
   collector paused and the facts kept until the timer stops (by default a collection of
   the young facts and their freeing fall inside the timing, which the command never pays
   while it reads);
-* with ``--baseline REF``, the same for ``engine/load/facts.py`` as it was at git ``REF``
-  (e.g. ``main``), loaded beside the current one, on the same data in the same process
-  (with ``engine/days/instants.py`` of ``REF`` too, whose ``parse_instant`` it calls).
+* with ``--baseline REF``, reading as the command does (``--as-command``), each time in a
+  fresh process, by the engine of this tree and by the engine as it was at git ``REF``
+  (e.g. ``main``; checked out in a temporary git worktree, removed after): the whole
+  engine of each, so that any two versions compare, and a fresh process each, as a
+  command reads once (its memos empty).
 
 Each round runs every measurement once, in turn (interleaved, so that a busy spell of a
 shared machine falls on all alike).
@@ -32,15 +34,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import importlib.util
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,29 +81,48 @@ def _interleaved(
     return {name: statistics.median(t) / count * 1e6 for name, t in times.items()}
 
 
-def _module(ref: str, path: str, name: str) -> ModuleType:
-    """The module ``path`` of the repository as of git ``ref``, imported as ``name``."""
-    source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{ref}:{path}"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    spec = importlib.util.spec_from_loader(name, loader=None)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    exec(compile(source, f"{ref}:{path}", "exec"), module.__dict__)  # noqa: S102
-    return module
+_ONE_READ = """
+import gc, sys, time
+sys.path.insert(0, sys.argv[1])
+from engine.collector import collector_paused
+from engine.load.facts import FactReader
+from engine.load.rules import load_rules
+contracts = load_rules([sys.argv[2] + "/rules"]).contracts
+gc.collect()
+with collector_paused():
+    start = time.process_time()
+    facts = FactReader(contracts).read([sys.argv[2] + "/facts"])
+    print(time.process_time() - start, len(facts))
+"""
 
 
-def _baseline(ref: str) -> ModuleType:
-    """``engine/load/facts.py`` as of git ``ref``, with the instants of that time too."""
-    facts = _module(ref, "engine/load/facts.py", "engine.load._facts_baseline")
-    instants = _module(ref, "engine/days/instants.py", "engine.days._instants_baseline")
-    for name in ("InstantError", "epoch_us", "parse_date", "parse_instant"):
-        if hasattr(facts, name):
-            setattr(facts, name, getattr(instants, name))
-    return facts
+def _fresh_reads(trees: dict[str, Path], folder: Path, repeat: int) -> dict[str, float]:
+    """The median over ``repeat`` rounds of the CPU time per line of reading the facts of
+    ``folder`` in a fresh process with the engine of each tree, in turn each round."""
+    times: dict[str, list[float]] = {name: [] for name in trees}
+    for _ in range(repeat):
+        for name, tree in trees.items():
+            out = subprocess.run(
+                [sys.executable, "-c", _ONE_READ, str(tree), str(folder)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.split()
+            times[name].append(float(out[0]) / int(out[1]) * 1e6)
+    return {name: statistics.median(found) for name, found in times.items()}
+
+
+@contextlib.contextmanager
+def _worktree(ref: str) -> Iterator[Path]:
+    """The repository as of git ``ref``, in a temporary worktree removed after."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "tree"
+        git = ["git", "-C", str(ROOT), "worktree"]
+        subprocess.run([*git, "add", "--detach", "-q", str(tree), ref], check=True)
+        try:
+            yield tree
+        finally:
+            subprocess.run([*git, "remove", "--force", str(tree)], check=True)
 
 
 def _read(reader_class: type, contracts: list[Any], facts: Path) -> list[Any]:
@@ -122,7 +141,7 @@ def main() -> int:
     ap.add_argument("--facts", type=int, default=100_000, help="facts to generate (no folder)")
     ap.add_argument("--instances", type=int, default=1000, help="instances to generate")
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--baseline", help="a git ref whose engine/load/facts.py to measure too")
+    ap.add_argument("--baseline", help="a git ref whose engine to measure too (fresh processes)")
     ap.add_argument(
         "--as-command",
         action="store_true",
@@ -169,21 +188,23 @@ def main() -> int:
             "msgspec": lambda: [decoder.decode(b) for b in raw],
             "current": lambda: _read(current.FactReader, contracts, folder / "facts"),
         }
-        if args.baseline:
-            old = _baseline(args.baseline)
-            jobs[f"baseline {args.baseline}"] = lambda: _read(
-                old.FactReader, contracts, folder / "facts"
-            )
         us = _interleaved(jobs, n, args.repeat, args.as_command)
+        if args.baseline:
+            with _worktree(args.baseline) as tree:
+                fresh = _fresh_reads({"current": ROOT, "baseline": tree}, folder, args.repeat)
     how = " (as the command reads)" if args.as_command else ""
     print(f"{n:,} lines, median of {args.repeat} runs, microseconds of CPU time per line{how}")
     for lib in [k for k in ("json", "orjson", "msgspec") if k in jobs]:
         print(f"  parse {lib:<8} {us[lib]:7.2f}")
-    for name in [k for k in jobs if k not in ("json", "orjson", "msgspec")]:
-        lib = PARSER if name == "current" else "json"
+    print(
+        f"  FactReader.read {us['current']:7.2f}  ({us['current'] * n / 1e6:6.2f} s in all; "
+        f"{us['current'] - us[PARSER]:6.2f} on top of the {PARSER} parse)"
+    )
+    if args.baseline:
         print(
-            f"  FactReader.read {name:<14} {us[name]:7.2f}  ({us[name] * n / 1e6:6.2f} s in all; "
-            f"{us[name] - us[lib]:6.2f} on top of the {lib} parse)"
+            f"a fresh process each, as the command reads, median of {args.repeat}, in turn: "
+            f"this tree {fresh['current']:.2f}, {args.baseline} {fresh['baseline']:.2f} "
+            f"(ratio {fresh['current'] / fresh['baseline']:.3f})"
         )
     return 0
 
