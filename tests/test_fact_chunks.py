@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.diagnostics import InputError
+from engine.diagnostics import InputError, Location
 from engine.load import facts as facts_module
 from engine.load.fact_chunks import chunk_lines, chunks, plain_objects
 from engine.load.fact_line import plain_object
@@ -23,6 +25,7 @@ from tests.conftest import RULES as ALL_RULES
 from tests.test_fact_fast_path import object_lines
 
 RULES = ALL_RULES / "nhtc-series-j.yaml"  # the seed template alone
+CLI = Callable[[Sequence[str]], tuple[int, str, str]]
 
 
 def bid(n: int, price: str = "2.5", at: str = "2000-03-14") -> str:
@@ -246,3 +249,51 @@ def test_an_id_given_twice_is_said_once_however_each_line_was_read(
     ]
     assert [len(ds) for ds in reader.blame.values()] == [3]
     assert [(f.id, f.loc.line, f.seq) for f in reader.facts] == [("f-1", 1, 1)]
+
+
+# --- ids across reads, and ids by default -------------------------------------------------
+
+
+def test_an_id_read_the_fast_way_is_known_to_the_next_read(tmp_path: Path) -> None:
+    # a reader reads a rule test's log, then its inline facts (engine/ruletests/load.py):
+    # an id of the log given again there is said, with where it was first
+    log = tmp_path / "a.jsonl"
+    log.write_text(bid(1) + "\n")
+    reader = FactReader(load_rules([str(RULES)]).contracts)
+    assert [f.id for f in reader.read([str(log)])] == ["f-1"]
+    assert reader.parse_line(Location("t.yaml", 7), bid(1, at="2000-03-15")) is None
+    # `"f-1"` is at column 8 (after `{"id": `)
+    assert [str(d) for d in reader.problems] == [
+        f"t.yaml:7:8: duplicate fact id `f-1` (first at {log}:1)"
+    ]
+    reader.problems = []
+    with pytest.raises(InputError):
+        reader.read([str(log)])
+    assert [str(d) for d in reader.problems] == [
+        f"{log}:1:8: duplicate fact id `f-1` (first at line 1)"
+    ]
+
+
+def test_an_id_by_default_given_before_as_an_id(cli: CLI, tmp_path: Path) -> None:
+    # line 2 has no id: its id is its place, `path:2`, which line 1 already took; the
+    # problem has no column (no key `id` on the line)
+    log = tmp_path / "facts.jsonl"
+    no_id = bid(2).replace('"id": "f-2", ', "")
+    log.write_text(bid(1).replace("f-1", f"{log}:2") + "\n" + no_id + "\n")
+    expected = f"{log}:2: duplicate fact id `{log}:2` (first at line 1)\n"
+    assert cli(["validate", str(RULES), str(log)]) == (2, "", expected)
+
+
+@pytest.mark.parametrize("price", ["2.5", "-1"])
+def test_a_fact_with_no_id_in_a_file_whose_name_is_not_text(
+    cli: CLI, tmp_path: Path, price: str
+) -> None:
+    # a file name of the byte 0xff (not UTF-8) reads as the lone surrogate U+DCFF: a fact
+    # without an id, read the fast way (a sound price) or the exact way (a price below 0),
+    # would take it in its id
+    log = tmp_path / os.fsdecode(b"\xff.jsonl")
+    log.write_text(bid(1, price=price).replace('"id": "f-1", ', "") + "\n")
+    code, out, err = cli(["validate", str(RULES), str(log)])
+    lone = "fact has no `id`, and its place (its id by default) is not text: it holds the "
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0] == f"{log}:1: {lone}lone surrogate \\udcff"

@@ -35,8 +35,10 @@ from engine.model import Contract, Fact, FactType
 
 _SLOW = object()  # the fast path's answer for a line that must be read the exact way
 _NO_ID = object()
+_NO_ROUTE = object()  # a route not worked out yet (None is one: an instance held back)
 _tuple_new = tuple.__new__
 _fact_id = attrgetter("id")
+_fact_loc = attrgetter("loc")
 Route = tuple[str, FactType, str, PlainFields]  # see FactReader._fast_route
 
 
@@ -119,8 +121,8 @@ class FactReader(Takers):
         routes = self.routes.get(kind)
         if routes is None:
             routes = self.routes[kind] = {}
-        route = routes.get(contract)
-        if route is None:
+        route = routes.get(contract, _NO_ROUTE)
+        if route is _NO_ROUTE:
             route = routes[contract] = self._fast_route(contract, kind)
         if type(route) is not tuple:
             return route  # _SLOW, or None for an instance held back (as ``_exact`` does)
@@ -128,6 +130,8 @@ class FactReader(Takers):
         fact_id = obj.get("id", _NO_ID)
         if fact_id is _NO_ID:
             fact_id = f"{loc.path}:{loc.line}"
+            if not fact_id.isascii() and lone_surrogate(fact_id):
+                return _SLOW  # a path not UTF-8 (``_exact`` says so)
         if type(fact_id) is not str or not fact_id:
             return _SLOW
         try:
@@ -215,13 +219,16 @@ class FactReader(Takers):
             contract = None
         fact_id = obj.get("id", f"{loc.path}:{loc.line}")
         if not isinstance(fact_id, str) or not fact_id:
-            fail(f"`id` must be a non-empty string, not {excerpt(fact_id)}", cols["id"])
+            fail(f"`id` must be a non-empty string, not {excerpt(fact_id)}", cols.get("id", 0))
         elif lone := lone_surrogate(fact_id):
-            fail(f"`id` must be text: it {lone}", cols["id"])
+            if "id" in obj:
+                fail(f"`id` must be text: it {lone}", cols["id"])
+            else:
+                fail(f"fact has no `id`, and its place (its id by default) is not text: it {lone}")
         elif fact_id in self.seen_ids:
             first = self.seen_ids[fact_id]
             where = f"line {first.line}" if first.path == loc.path else str(first)
-            fail(f"duplicate fact id `{_name(fact_id)}` (first at {where})", cols["id"])
+            fail(f"duplicate fact id `{_name(fact_id)}` (first at {where})", cols.get("id", 0))
         else:
             self.seen_ids[fact_id] = loc
         at, epoch = None, 0
@@ -308,12 +315,15 @@ class FactReader(Takers):
         files = files or find_fact_files(paths)
         self.warnings = files.warnings
         self.problems += files.problems
-        before = list(self.problems), {k: list(v) for k, v in self.blame.items()}
-        seen = dict(self.seen_ids)
+        saved = (
+            list(self.problems),
+            {k: list(v) for k, v in self.blame.items()},
+            dict(self.seen_ids),
+        )
         with collector_paused():
             found = self._facts(files, checked=False)
             if found is None:  # an id given twice: read again, each id checked as it comes
-                self.problems, self.blame, self.seen_ids = *before, seen
+                self.problems, self.blame, self.seen_ids = saved
                 found = self._facts(files, checked=True)
             self.facts = numbered(found)
         charged = {id(d) for ds in self.blame.values() for d in ds}
@@ -327,8 +337,9 @@ class FactReader(Takers):
         fact read the fast way has the id of another line.
 
         Unchecked, a fact read the fast way (most of them) is not looked up among the ids
-        seen: they are all checked at the end, at once. None then says that the files
-        must be read again, checked, for the problem to be said at its line.
+        seen as it comes: all are recorded in ``seen_ids`` at the end, at once, and an id
+        given twice adds one entry less than the facts. None then says that the files must
+        be read again, each id checked as it comes, for the problem to be said at its line.
         """
         found: list[Fact] = []
         unseen = 0  # facts of ``found`` whose id is not in ``seen_ids``
@@ -339,12 +350,11 @@ class FactReader(Takers):
                 continue
             for first, chunk in chunks(data):
                 unseen += self._chunk(str(p), first, chunk, found, checked)
-        if (
-            checked
-            or len(set(map(_fact_id, found)).union(self.seen_ids)) == len(self.seen_ids) + unseen
-        ):
+        if checked:
             return found
-        return None
+        known = len(self.seen_ids)  # (the facts read otherwise are in it: recorded again)
+        self.seen_ids.update(zip(map(_fact_id, found), map(_fact_loc, found), strict=True))
+        return found if len(self.seen_ids) == known + unseen else None
 
     def _chunk(self, path: str, first: int, chunk: bytes, found: list[Fact], checked: bool) -> int:
         """Each sound fact of a chunk of a fact log, added to ``found``; how many of them
