@@ -13,17 +13,20 @@ The checks, for a chunk of whole lines each ending in ``\\n``:
 * every line decodes to an object whose values are all scalars (checked by ``msgspec``:
   a raw control character in a string, a number it refuses, a list, fail the chunk);
 * as many objects as lines, and as many ``}\\n`` as lines. A string cannot hold a line
-  end, so each ``}\\n`` closes an object; the objects are flat, so each holds one ``}``:
-  with as many objects as lines, each line ends the one object it holds, and there is no
-  blank line and no object over two lines;
-* as many ``"`` as :func:`plain_object` counts for each line, summed: every key and
-  string value decoded is quoted in the line, and a key given twice adds quotes, so the
-  sum is equal only if no line gives a key twice.
+  end (``msgspec`` refuses one raw), so each ``}\\n`` is outside the strings and closes an
+  object; the objects are flat, so each has one ``}`` outside its strings: with as many
+  objects as lines, each line ends the one object it holds, and there is no blank line
+  and no object over two lines;
+* as many ``"`` as :func:`plain_object` counts for each line, summed. Every key and
+  string value decoded is quoted in its line, so each line holds at least the quotes its
+  object needs, and a key given twice adds quotes: the sums are equal only if every line
+  holds just the quotes it needs, so no line gives a key twice.
 
 A line longer than :data:`engine.load.fact_line.MAX_DIGITS` characters is read the fast way
-here too: an integer the exact way would keep as a ``Decimal`` is refused by ``msgspec``
-(the chunk is then read line by line), or is far above any field's range, which sends its
-line the exact way (``FactReader._fast``).
+here too. An integer of more than 4,300 digits is refused by ``msgspec`` (the chunk is
+then read line by line); one of 4,001 to 4,300, which the exact way keeps as a
+``Decimal``, is decoded as an ``int``, but is far above 10^15, the bound of every number
+the fast way keeps as it is, so its line goes the exact way (``FactReader._fast``).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ import msgspec
 
 from engine.diagnostics import Diagnostic, Location
 
-CHUNK = 1 << 16  # bytes a chunk holds at least (or to the end of its file): ~500 lines
+CHUNK = 1 << 16  # a chunk holds more bytes (or to the end of its file): about 500 lines
 _LINES = msgspec.json.Decoder(dict[str, str | int | float | bool | None])
 _REFUSED = (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError)
 _BOM = b"\xef\xbb\xbf"

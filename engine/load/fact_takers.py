@@ -15,7 +15,10 @@ ALL = "*"  # `"contract": "*"`: every instance that can take the fact
 
 
 class Takers:
-    """The instances of ``contracts`` that can take each fact type, and their time zones."""
+    """The instances of ``contracts`` that can take each fact type, and their time zones.
+
+    The base of ``engine.load.facts.FactReader``, whose methods alone ask these questions
+    (hence their leading underscore)."""
 
     def __init__(self, contracts: list[Contract]) -> None:
         self.contracts = contracts

@@ -28,7 +28,8 @@ class Status(StrEnum):
 @dataclass(slots=True)
 class Fact:
     """One dated event from a fact log, validated against a contract vocabulary: a value,
-    never changed once made.
+    never changed once made and numbered (``seq``, its place in time, is set once, when
+    the facts read are sorted).
 
     Slotted: a run holds a million of them (no ``__dict__``: 112 bytes less each). Not
     frozen: a frozen dataclass sets each field through ``object.__setattr__``, and is
