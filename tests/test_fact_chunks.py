@@ -58,6 +58,10 @@ def test_a_chunks_lines_keep_their_numbers_without_blanks_or_line_ends() -> None
 def test_a_plain_chunk_gives_each_lines_object() -> None:
     chunk = b'{"a": 1, "b": "x:y"}\n{"c": true, "d": null, "e": 2.5}\n'
     assert plain_objects(chunk) == [{"a": 1, "b": "x:y"}, {"c": True, "d": None, "e": 2.5}]
+    # Windows line ends, or both kinds
+    windows = [{"a": 1}, {"b": "}"}]
+    assert plain_objects(b'{"a": 1}\r\n{"b": "}"}\r\n') == windows
+    assert plain_objects(b'{"a": 1}\n{"b": "}"}\r\n') == windows
 
 
 @pytest.mark.parametrize(
@@ -68,8 +72,10 @@ def test_a_plain_chunk_gives_each_lines_object() -> None:
         b'{"a": 1} {"b": 2}\n\n',  # two objects on a line (and as many lines as objects)
         b'{"a": 1}{"b": 2}\n{"c": 3}\n',  # two objects on a line, three "}" at line ends: no
         b'{"a":\n 1}\n',  # an object over two lines
-        b'{"a": 1}\r\n',  # a Windows line end: read line by line
         b'{"a": 1} \n',  # a blank after the object
+        b'{"a": 1} \r\n',  # a blank after the object, then a Windows line end
+        b'{"a": 1}\r\r\n',  # a "\r" after the object, then a Windows line end
+        b'{"a": "}\r"}\n',  # a raw "\r" in a string
         b'{"a": "b\\u0022"}\n',  # a backslash
         b'{"a": 1, "a": 2}\n',  # a key given twice
         b'{"a": "x", "a": 2}\n',  # a key given twice, a string replaced
@@ -136,8 +142,9 @@ def in_chunks_of(monkeypatch: pytest.MonkeyPatch, size: int, paths: list[Path]) 
         return read(paths)
 
 
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
 def test_problems_keep_their_lines_and_columns_across_chunks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, end: str
 ) -> None:
     log = tmp_path / "facts.jsonl"
     lines = [
@@ -149,7 +156,7 @@ def test_problems_keep_their_lines_and_columns_across_chunks(
         bid(4) + " " + bid(5),  # line 6: two objects
         bid(6),  # line 7, with no line end
     ]
-    log.write_text("\n".join(lines))
+    log.write_bytes(end.join(lines).encode())
     # `{"id": "f-2", "type": "closing_bid", "at": "2000-03-14", "price": ` is 66 characters:
     # the value is at column 67; `"f-1"` at column 8 (after `{"id": `, 7 characters); line 6
     # holds a second object after the first (70 characters) and a blank: it starts at 72.

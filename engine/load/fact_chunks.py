@@ -12,11 +12,11 @@ The checks, for a chunk of whole lines each ending in ``\\n``:
 * no backslash (so every ``"`` starts or ends a string, and no string is escaped);
 * every line decodes to an object whose values are all scalars (checked by ``msgspec``:
   a raw control character in a string, a number it refuses, a list, fail the chunk);
-* as many objects as lines, and as many ``}\\n`` as lines. A string cannot hold a line
-  end (``msgspec`` refuses one raw), so each ``}\\n`` is outside the strings and closes an
-  object; the objects are flat, so each has one ``}`` outside its strings: with as many
-  objects as lines, each line ends the one object it holds, and there is no blank line
-  and no object over two lines;
+* as many objects as lines, and as many ``}\\n`` or ``}\\r\\n`` as lines. A string cannot
+  hold a line end (``msgspec`` refuses a raw ``\\n`` or ``\\r``), so each is outside the
+  strings and closes an object; the objects are flat, so each has one ``}`` outside its
+  strings: with as many objects as lines, each line ends the one object it holds, and
+  there is no blank line and no object over two lines;
 * as many ``"`` as :func:`plain_object` counts for each line, summed. Every key and
   string value decoded is quoted in its line, so each line holds at least the quotes its
   object needs, and a key given twice adds quotes: the sums are equal only if every line
@@ -91,8 +91,11 @@ def plain_objects(chunk: bytes) -> list[dict[str, Any]] | None:
     except _REFUSED:
         return None
     lines = chunk.count(b"\n")
-    if len(objs) != lines or chunk.count(b"}\n") != lines:
+    if len(objs) != lines:
         return None
+    ends = chunk.count(b"}\n")
+    if ends != lines and ends + chunk.count(b"}\r\n") != lines:
+        return None  # (a Windows line end, "\r\n", is one too)
     values = list(map(type, chain.from_iterable(map(dict.values, objs))))
     if chunk.count(b'"') != 2 * (len(values) + values.count(str)):
         return None  # a key given twice

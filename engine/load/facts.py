@@ -373,7 +373,8 @@ class FactReader(Takers):
             fact = fast(loc, obj)
             if fact is _SLOW:
                 lines = lines or chunk.split(b"\n")
-                fact = self._exact(loc, lines[number - first].decode("utf-8"))
+                line = lines[number - first].removesuffix(b"\r")  # (as ``chunk_lines``)
+                fact = self._exact(loc, line.decode("utf-8"))
                 if fact is not None:
                     found.append(fact)
             elif fact is not None:
