@@ -195,17 +195,26 @@ odd = st.sampled_from(
 )
 
 
-@settings(max_examples=60, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    lines=st.lists(st.one_of(sound, odd), min_size=1, max_size=30),
+    lines=st.lists(
+        st.tuples(st.one_of(sound, odd), st.sampled_from(["\n", "\r\n", "\r\r\n", " \n"])),
+        min_size=1,
+        max_size=30,
+    ),
     size=st.sampled_from([1, 30, 200, 1 << 16]),
-    crlf=st.booleans(),
+    last=st.booleans(),
 )
 def test_a_log_read_in_chunks_is_read_as_line_by_line(
-    tmp_path_factory: pytest.TempPathFactory, lines: list[str], size: int, crlf: bool
+    tmp_path_factory: pytest.TempPathFactory,
+    lines: list[tuple[str, str]],
+    size: int,
+    last: bool,
 ) -> None:
+    # each line with its own line end (the last one's dropped, or not)
     log = tmp_path_factory.mktemp("log") / "facts.jsonl"
-    log.write_bytes((("\r\n" if crlf else "\n").join(lines)).encode("utf-8"))
+    text = "".join(line + end for line, end in lines)
+    log.write_bytes((text if last else text.removesuffix(lines[-1][1])).encode("utf-8"))
     with pytest.MonkeyPatch.context() as monkeypatch:
         assert in_chunks_of(monkeypatch, size, [log]) == line_by_line(monkeypatch, [log])
 
