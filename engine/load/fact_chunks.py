@@ -23,10 +23,12 @@ The checks, for a chunk of whole lines each ending in ``\\n``:
   holds just the quotes it needs, so no line gives a key twice.
 
 A line longer than :data:`engine.load.fact_line.MAX_DIGITS` characters is read the fast way
-here too. An integer of more than 4,300 digits is refused by ``msgspec`` (the chunk is
-then read line by line); one of 4,001 to 4,300, which the exact way keeps as a
-``Decimal``, is decoded as an ``int``, but is far above 10^15, the bound of every number
-the fast way keeps as it is, so its line goes the exact way (``FactReader._fast``).
+here too. An integer written in more than 4,300 characters (its sign counted) is refused
+by ``msgspec`` (the chunk is then read line by line); one of 4,001 to 4,300 digits, which
+the exact way keeps as a ``Decimal``, is decoded as an ``int``, but is far above 10^15,
+the bound of every number the fast way's field check keeps as it is: its line goes the
+exact way (``FactReader._fast``), or is passed over as the exact way passes it over (a
+line naming an instance held back).
 """
 
 from __future__ import annotations
