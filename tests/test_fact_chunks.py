@@ -137,6 +137,7 @@ def line_by_line(monkeypatch: pytest.MonkeyPatch, paths: list[Path]) -> tuple[ob
 
 
 def in_chunks_of(monkeypatch: pytest.MonkeyPatch, size: int, paths: list[Path]) -> object:
+    """What reading gives with chunks of at least ``size`` bytes."""
     with monkeypatch.context() as m:
         m.setattr(facts_module, "chunks", functools.partial(chunks, size=size))
         return read(paths)
