@@ -32,6 +32,7 @@ from typing import NoReturn, Protocol
 
 from engine.collector import collector_paused
 from engine.days.calendars import get_calendar
+from engine.executors.results import Shared
 from engine.executors.work import PartResult, evaluate_part
 from engine.model import Contract
 from engine.run import partition
@@ -256,8 +257,9 @@ class Processes:
             # let go once read)
             done = as_completed([pool.submit(_evaluate, _pickled(plan.parts[i])) for i in order])
             plan.let_go()
+            shared = Shared()  # the findings' texts, each once for the whole run
             for future in done:
-                result = pickle.loads(future.result())  # (see ``_evaluate``)
+                result = shared.result(future.result())  # (see ``_evaluate``)
                 results[result.index] = result
                 if progress is not None:
                     progress(result.instances)

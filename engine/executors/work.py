@@ -72,11 +72,17 @@ copyreg.pickle(Fact, _fact_fields)  # a part's facts go to worker processes
 _FINDING_VALUES = operator.attrgetter(*(f.name for f in dataclasses.fields(Finding)))
 
 
-def _finding_fields(finding: Finding) -> tuple[object, tuple[object, ...]]:
+def _finding_fields(made: Finding) -> tuple[object, tuple[object, ...]]:
     """Pickle a finding as its values, in the order ``Finding`` takes them: a part's
     findings come back from its worker (by default, each one's slots as a dict, set back
-    one by one)."""
-    return Finding, _FINDING_VALUES(finding)
+    one by one), made by :func:`finding` (or by the run's own maker:
+    ``engine.executors.results``)."""
+    return finding, _FINDING_VALUES(made)
+
+
+def finding(*values: Any) -> Finding:
+    """A finding made again from :func:`_finding_fields`' values."""
+    return Finding(*values)
 
 
 copyreg.pickle(Finding, _finding_fields)
