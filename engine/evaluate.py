@@ -117,6 +117,7 @@ def evaluate_delta(
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
     hand_over: bool = False,
+    traces: bool = True,
 ) -> Delta:
     """``evaluate``, taking from ``memo`` the findings of the instances whose inputs are
     unchanged and whose findings still stand at ``as_of`` (None: evaluate every one).
@@ -125,13 +126,14 @@ def evaluate_delta(
     has no more use for ``facts``, which the run empties once its plan holds them; an
     executor sending the parts away lets their facts go then (``Plan.let_go``), so that
     the findings coming back take the memory the facts leave (at a million facts, each
-    about half of this process's).
+    about half of this process's). ``traces=False``: the findings carry no trace, for a
+    report that prints none (with a memo they do: its entries are recorded with them).
     """
     if executor is None:
         with Serial() if jobs <= 1 else Processes(jobs) as own:
             return evaluate_delta(
                 contracts, facts, as_of, memo, held_back, executor=own, progress=progress,
-                hand_over=hand_over,
+                hand_over=hand_over, traces=traces,
             )  # fmt: skip
     held = dict(held_back or {})
     taken: dict[str, tuple[Finding, ...]] = {}
@@ -157,7 +159,7 @@ def evaluate_delta(
                 progress(len(taken))
     considered, after_as_of, evaluated = split.considered, split.after_as_of, work.instances
     del split  # (its parts hold every fact: only ``work``'s may be let go)
-    results = executor.map(contracts, work, as_of, progress)
+    results = executor.map(contracts, work, as_of, progress, traces or memo is not None)
     entries = _entries(results, digests, as_of)
     result = _result(results, taken, held, considered, after_as_of, as_of)
     return Delta(result, entries, evaluated, len(taken))

@@ -151,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
     outcome = load_and_evaluate_delta(
         args,
         (lambda inputs: load_memo(path, inputs.contracts, not args.full)) if path else None,
+        traces=args.format == "json" or path is not None,  # text and CSV print none
     )
     if isinstance(outcome, list) or problems:
         return fail([*problems, *(outcome if isinstance(outcome, list) else [])])

@@ -219,9 +219,11 @@ def load_and_evaluate_delta(
     args: argparse.Namespace,
     memo: Callable[[Inputs], Memo | None] | None = None,
     keep_facts: bool = False,
+    traces: bool = True,
 ) -> tuple[Inputs, Delta] | list[Diagnostic]:
     """``load_and_evaluate``, taking from the memo ``memo(inputs)`` gives (the nightly
-    delta: ``engine.evaluate.evaluate_delta``) the instances whose findings still stand."""
+    delta: ``engine.evaluate.evaluate_delta``) the instances whose findings still stand;
+    ``traces=False`` for a report that prints none (``evaluate_delta``)."""
     inputs: Inputs | list[Diagnostic] | None = None
     try:
         runner = executor_for(args.executor, args.jobs or cores())
@@ -243,6 +245,7 @@ def load_and_evaluate_delta(
                     executor=runner,
                     progress=tick,
                     hand_over=not keep_facts,
+                    traces=traces,
                 )
                 set_aside()  # the findings are kept until the command ends
     except ExecutorError as exc:

@@ -67,10 +67,16 @@ class Executor(Protocol):
         ...
 
     def map(
-        self, contracts: Sequence[Contract], plan: Plan, as_of: date, progress: Progress | None
+        self,
+        contracts: Sequence[Contract],
+        plan: Plan,
+        as_of: date,
+        progress: Progress | None,
+        traces: bool = True,
     ) -> list[PartResult]:
-        """Every part's result, in part order. An executor sending the parts away lets
-        their facts go (``Plan.let_go``): a plan is mapped once."""
+        """Every part's result, in part order (``traces``: ``evaluate_part``'s). An
+        executor sending the parts away lets their facts go (``Plan.let_go``): a plan is
+        mapped once."""
         ...
 
 
@@ -90,12 +96,17 @@ class Serial:
         """Nothing to get ready."""
 
     def map(
-        self, contracts: Sequence[Contract], plan: Plan, as_of: date, progress: Progress | None
+        self,
+        contracts: Sequence[Contract],
+        plan: Plan,
+        as_of: date,
+        progress: Progress | None,
+        traces: bool = True,
     ) -> list[PartResult]:
         """Every part's result, in part order."""
         results = []
         for part in plan.parts:
-            results.append(evaluate_part(contracts, part, as_of))
+            results.append(evaluate_part(contracts, part, as_of, traces))
             if progress is not None:
                 progress(part.size)
         return results
@@ -140,7 +151,7 @@ def _ready() -> None:
     """Worker task: nothing (a forked pool makes all its workers at its first task)."""
 
 
-def _evaluate(shipped: bytes) -> bytes:
+def _evaluate(shipped: bytes, traces: bool) -> bytes:
     """Worker task: evaluate one part (pickled) of the installed run; its result, pickled.
 
     The collector stays paused from the part's unpickling to its result's pickling, and
@@ -152,7 +163,7 @@ def _evaluate(shipped: bytes) -> bytes:
     contracts, as_of = _RUN
     with collector_paused():  # a part's facts and findings are many objects
         part = pickle.loads(shipped)
-        result = evaluate_part(contracts, part, as_of)
+        result = evaluate_part(contracts, part, as_of, traces)
         del part  # (its facts freed now)
         back = _pickled(result)
         del result
@@ -238,12 +249,17 @@ class Processes:
         self._pool = self._run = None
 
     def map(
-        self, contracts: Sequence[Contract], plan: Plan, as_of: date, progress: Progress | None
+        self,
+        contracts: Sequence[Contract],
+        plan: Plan,
+        as_of: date,
+        progress: Progress | None,
+        traces: bool = True,
     ) -> list[PartResult]:
         """Every part's result, in part order."""
         workers = min(self.jobs, len(plan.parts))
         if workers <= 1:
-            return Serial().map(contracts, plan, as_of, progress)
+            return Serial().map(contracts, plan, as_of, progress, traces)
         order = sorted(range(len(plan.parts)), key=lambda i: -len(plan.parts[i].facts))
         results: dict[int, PartResult] = {}
         pool = self._pool
@@ -255,7 +271,9 @@ class Processes:
             # each part pickled as it is handed over: the first is being evaluated meanwhile
             # (no list of the futures is kept: each, holding its part's result pickled, is
             # let go once read)
-            done = as_completed([pool.submit(_evaluate, _pickled(plan.parts[i])) for i in order])
+            done = as_completed(
+                [pool.submit(_evaluate, _pickled(plan.parts[i]), traces) for i in order]
+            )
             plan.let_go()
             shared = Shared()  # the findings' texts, each once for the whole run
             for future in done:

@@ -78,7 +78,12 @@ class Dask:
         """Nothing to get ready: the contracts go to the workers with the first run."""
 
     def map(
-        self, contracts: Sequence[Contract], plan: Plan, as_of: date, progress: Progress | None
+        self,
+        contracts: Sequence[Contract],
+        plan: Plan,
+        as_of: date,
+        progress: Progress | None,
+        traces: bool = True,
     ) -> list[PartResult]:
         """Every part's result, in part order."""
         from distributed import as_completed
@@ -91,7 +96,7 @@ class Dask:
         parts = client.scatter(list(plan.parts), hash=False)
         plan.let_go()
         futures = [
-            client.submit(evaluate_part, shared, part, as_of, key=f"clausewatch-{run}-{i}")
+            client.submit(evaluate_part, shared, part, as_of, traces, key=f"clausewatch-{run}-{i}")
             for i, part in enumerate(parts)
         ]
         results: dict[int, PartResult] = {}

@@ -111,18 +111,22 @@ class PartResult:
     spans: tuple[Span, ...] = ()
 
 
-def evaluate_part(contracts: Sequence[Contract], part: Part, as_of: date) -> PartResult:
+def evaluate_part(
+    contracts: Sequence[Contract], part: Part, as_of: date, traces: bool = True
+) -> PartResult:
     """Run the part's instances over its facts and read their findings; an instance whose
     facts' data caused a problem (in the run, or in a figure of its findings) has none.
+    ``traces``: whether the findings carry their traces (a report that prints none, with
+    no history recorded, needs none).
 
     Python's cycle collector is paused meanwhile (``engine.collector``).
     """
     with collector_paused():
-        return _evaluated(contracts, part, as_of)
+        return _evaluated(contracts, part, as_of, traces)
 
 
-def _evaluated(contracts: Sequence[Contract], part: Part, as_of: date) -> PartResult:
-    done = drive(contracts, part, as_of)
+def _evaluated(contracts: Sequence[Contract], part: Part, as_of: date, traces: bool) -> PartResult:
+    done = drive(contracts, part, as_of, traces)
     findings: list[Finding] = []
     unchecked: list[Unchecked] = []
     spans: list[Span] = []

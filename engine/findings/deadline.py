@@ -184,7 +184,7 @@ def deadline_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:
             f"did not count: it {reason}."
         )
     message += _values_words(st, tr)
-    trace = deadline_trace(st, tr, late, sat_when)
+    trace = deadline_trace(st, tr, late, sat_when) if st.traces else ()
     amount, owed = tr.amount, False
     if ob.late_payment is not None and status is Status.BREACHED:
         through = sat.day(tz) if sat is not None else as_of

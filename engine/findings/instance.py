@@ -25,7 +25,7 @@ def instance_findings(st: InstanceState, as_of: date) -> list[Finding]:
             findings += prohibition_findings(st, ob, as_of)
         elif ob.kind is Kind.LIMIT:
             findings += limit_findings(st, ob)
-    return waive(findings, st.waivers, st.contract)
+    return waive(findings, st.waivers, st.contract, st.traces)
 
 
 def _tracked_finding(st: InstanceState, tr: Tracked, as_of: date) -> Finding:

@@ -28,6 +28,7 @@ def make_finding(
     """A finding of one obligation of this instance, its facts listed once each.
 
     ``late_payment``: the amount is a late payment owed under the rule's schedule.
+    ``trace`` is left out in a run without traces (``InstanceState.traces``).
     Its words are kept once per part (``InstanceState.words``): findings repeat them (in
     a portfolio, about one trace line in five and one message in three is new), so that a
     part holds each text once, and its result sends it once (pickle shares an object).
@@ -52,7 +53,7 @@ def make_finding(
         ob.title,
         ob.unit,
         cured,
-        tuple([once(step, step) for step in trace]),
+        tuple([once(step, step) for step in trace]) if st.traces else (),
         st.contract.id,
         ob.kind.value,
         late_payment,

@@ -36,8 +36,11 @@ def _ignored(waiver: Fact, bound: str, contract: Contract) -> str:
     return f"Waiver {waiver.id} by the {label} ignored: only the {who} can waive{under}."
 
 
-def waive(findings: list[Finding], waivers: list[Fact], contract: Contract) -> list[Finding]:
-    """The findings with every valid waiver applied (``waived``), and invalid ones noted."""
+def waive(
+    findings: list[Finding], waivers: list[Fact], contract: Contract, traces: bool = True
+) -> list[Finding]:
+    """The findings with every valid waiver applied (``waived``), and invalid ones noted
+    (in their traces too, unless ``traces`` is False: a run without traces)."""
     out = []
     for finding in findings:
         mine = [w for w in waivers if _applies(w, finding)]
@@ -52,7 +55,7 @@ def waive(findings: list[Finding], waivers: list[Fact], contract: Contract) -> l
                 replace(
                     finding,
                     message=" ".join([finding.message, *notes]),
-                    trace=(*finding.trace, *notes),
+                    trace=(*finding.trace, *notes) if traces else (),
                 )
             )
             continue
@@ -68,7 +71,7 @@ def waive(findings: list[Finding], waivers: list[Fact], contract: Contract) -> l
                 status=Status.WAIVED,
                 message=f"{said} {finding.message}",
                 facts=(*finding.facts, w.id),
-                trace=(*finding.trace, *notes, said, "Status: waived."),
+                trace=(*finding.trace, *notes, said, "Status: waived.") if traces else (),
             )
         )
     return out

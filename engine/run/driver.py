@@ -96,7 +96,9 @@ def _durable_fact(
     }
 
 
-def _sessions(contracts: Sequence[Contract], part: Part, run: RunState) -> dict[str, Contract]:
+def _sessions(
+    contracts: Sequence[Contract], part: Part, run: RunState, traces: bool
+) -> dict[str, Contract]:
     """The part's instances in order, by session id (their instance id); their findings'
     words are kept once for the whole part (``InstanceState.words``)."""
     sessions: dict[str, Contract] = {}
@@ -107,13 +109,14 @@ def _sessions(contracts: Sequence[Contract], part: Part, run: RunState) -> dict[
         sessions[instance.id] = contract
         held = compiled(contract).held_states
         run.instances[instance.id] = InstanceState(
-            contract, instance, words=words, held_states=held
+            contract, instance, words=words, held_states=held, traces=traces
         )
     return sessions
 
 
-def drive(contracts: Sequence[Contract], part: Part, as_of: date) -> Drive:
-    """Run the part's instances over its facts, as at the end of ``as_of``.
+def drive(contracts: Sequence[Contract], part: Part, as_of: date, traces: bool = True) -> Drive:
+    """Run the part's instances over its facts, as at the end of ``as_of`` (``traces``:
+    whether their findings will carry their traces, ``InstanceState.traces``).
 
     The part's facts are those considered (``engine.run.partition`` decides it for the
     whole run); each goes to the instance it names or (``"*"``) to every instance of the
@@ -122,7 +125,7 @@ def drive(contracts: Sequence[Contract], part: Part, as_of: date) -> Drive:
     calendars) stay on each instance's state; an action's unexpected exception is raised.
     """
     run = RunState()
-    sessions = _sessions(contracts, part, run)
+    sessions = _sessions(contracts, part, run, traces)
     kinds = dict.fromkeys(m.contract for m in part.members)  # contracts of the part, in order
     rulesets = [compiled(contracts[k]) for k in kinds]
     names = {sid: compiled(c).name for sid, c in sessions.items()}

@@ -58,6 +58,9 @@ class InstanceState:
     # The words of the findings made so far, each once: shared by the instances of a part
     # (``engine.findings.make``).
     words: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # Whether findings carry their traces: a run whose report prints none, and records no
+    # history, leaves them out (``engine.findings.make``; the deadline's is not built).
+    traces: bool = field(default=True, repr=False, compare=False)
     # By rule, the states of its instances some pattern of the ruleset matches (None: any;
     # ``compile.ruleset.held_states``); None: every state of every rule.
     held_states: Mapping[str, frozenset[str] | None] | None = field(
