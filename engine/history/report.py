@@ -21,6 +21,7 @@ from engine.history.store import Outcome
 from engine.model import Result
 from engine.output.report import json_report, to_text
 from engine.output.spreadsheet import to_csv
+from engine.output.wrap import wrap
 
 
 def _shown(result: Result, outcome: Outcome, only_new: bool) -> tuple[Result, list[str]]:
@@ -79,7 +80,7 @@ def _resolved_lines(r: Resolved, width: int) -> list[str]:
     head += str(f["contract"])
     body = f"[{f.get('section', '')}] {upper_first(r.why)}. {f.get('message', '')}"
     indent = " " * (_MARK_WIDTH + 4)
-    wrapped = textwrap.wrap(body, width=width, initial_indent=indent, subsequent_indent=indent)
+    wrapped = wrap(body, width, indent)
     return [head, *wrapped]
 
 

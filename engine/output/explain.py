@@ -6,12 +6,12 @@ from), and every step of the date arithmetic and of the computation, in words.
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 from engine.diagnostics import printable
 from engine.model import Contract, Fact, Finding, Result
 from engine.output.report import finding_json
+from engine.output.wrap import wrap
 
 
 def contract_of(contracts: list[Contract], instance_id: str) -> Contract:
@@ -49,7 +49,7 @@ def explanation(finding: Finding, contracts: list[Contract], facts: list[Fact]) 
 
 
 def _wrapped(text: str, indent: str = "    ", width: int = 92) -> list[str]:
-    return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent)
+    return wrap(text, width, indent)
 
 
 def explanation_text(doc: dict[str, Any], as_of: str) -> str:
@@ -73,9 +73,7 @@ def explanation_text(doc: dict[str, Any], as_of: str) -> str:
         lines.append("    (none)")
     lines += ["", "How:"]
     for n, step in enumerate(doc["steps"], start=1):
-        lines += textwrap.wrap(
-            step, width=92, initial_indent=f"{n:>4}. ", subsequent_indent="      "
-        )
+        lines += wrap(step, 92, "      ", first=f"{n:>4}. ")
     if doc["notes"]:
         lines += ["", "Notes of the rule:", *_wrapped(doc["notes"])]
     return "\n".join(map(printable, lines))  # text from facts never reaches a terminal raw

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -11,6 +10,7 @@ from engine.diagnostics import printable
 from engine.model import Finding, Result, Unchecked
 from engine.output.jsontext import json_pieces, plain_float
 from engine.output.summary import summary_json, summary_text
+from engine.output.wrap import wrap
 
 
 def _amount(value: Decimal | None) -> float | None:
@@ -145,7 +145,7 @@ def to_text(
             f"{(f.key or '-'):<12} {_money(f):>14}  {f.contract}"
         )
         body = f"[{f.section}] {f.message} Facts: {', '.join(f.facts) or '-'}."
-        lines += textwrap.wrap(body, width=width, initial_indent=indent, subsequent_indent=indent)
+        lines += wrap(body, width, indent)
     counts: dict[str, int] = {}
     for f in result.findings:
         counts[f.status.value] = counts.get(f.status.value, 0) + 1

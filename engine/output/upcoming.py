@@ -13,7 +13,6 @@ time of day on the as-of day has passed by then and so is never open.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -26,6 +25,7 @@ from engine.model import Finding, Status
 from engine.output.deadlines import is_deadline
 from engine.output.jsontext import json_text
 from engine.output.report import finding_json
+from engine.output.wrap import wrap
 
 DEFAULT_DAYS = 30
 
@@ -98,15 +98,9 @@ def _in(days: int) -> str:
 
 def _body(f: Finding, width: int) -> list[str]:
     indent = " " * 4
-    lines = textwrap.wrap(
-        f"{f.title or f.rule} [{f.section}]",
-        width=width,
-        initial_indent=indent,
-        subsequent_indent=indent,
-    )
+    lines = wrap(f"{f.title or f.rule} [{f.section}]", width, indent)
     text = f"{f.message} Facts: {', '.join(f.facts) or '-'}."
-    more = " " * 6
-    return lines + textwrap.wrap(text, width=width, initial_indent=more, subsequent_indent=more)
+    return lines + wrap(text, width, " " * 6)
 
 
 def to_text(up: Upcoming, width: int = 100, zones: dict[str, str] | None = None) -> str:
