@@ -18,13 +18,18 @@ import csv
 import io
 import json
 from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from engine.cli import COMMANDS, main, parser
-from engine.model import Finding, Status
+from engine.evaluate import evaluate
+from engine.load.facts import read_facts
+from engine.load.rules import load_contracts
+from engine.model import Finding, Result, Status
+from engine.output import report
 from engine.output.spreadsheet import COLUMNS, to_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -293,3 +298,25 @@ def test_validate_from_a_folder_with_no_rules(
         "rules: no rule file (.yaml) among the paths, and no folder rules/ here to check the "
         "fact logs against: pass a rule file or a folder of them too\n"
     )
+
+
+def test_the_text_report_is_written_in_pieces_of_whole_lines(
+    cli: CLI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``check --format text`` prints the report a batch of lines at a time: the same
+    text as in one piece, whatever the batch (here 3 lines: the bundled report's 70-odd
+    lines in many pieces)."""
+    _, whole, _ = cli(CHECK_2000)
+    monkeypatch.setattr(report, "TEXT_BATCH", 3)
+    pieces = list(report.text_pieces(evaluated_2000()))
+    assert len(pieces) > 20 and pieces[1] == "\n" and pieces[0].count("\n") == 2
+    assert "".join(pieces) + "\n" == whole
+    _, batched, _ = cli(CHECK_2000)
+    assert batched == whole
+
+
+def evaluated_2000() -> Result:
+    """The bundled rules and facts, as of 2000-12-31."""
+    contracts = load_contracts([str(ROOT / "rules")])  # as the command's default
+    facts = read_facts([str(ROOT / "facts")], contracts)
+    return evaluate(contracts, facts, date(2000, 12, 31))

@@ -36,7 +36,7 @@ from engine.history.report import json_report_marked, to_csv_marked, to_text_mar
 from engine.history.store import HistoryError, Outcome, Run, record
 from engine.load.fact_files import fact_paths
 from engine.model import Result
-from engine.output.report import json_report, to_text
+from engine.output.report import json_report, text_pieces
 from engine.output.select import Selection, fields_of
 from engine.output.spreadsheet import to_csv
 
@@ -172,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
         renderers = {
             "json": json_report,  # in pieces: a report can be hundreds of MB
             "csv": lambda r: (to_csv(r.findings),),
-            "text": lambda r: (to_text(r),),
+            "text": text_pieces,  # in pieces, as JSON
         }
         with collector_paused():  # rendering keeps nothing: no collection is worth its walk
             _print(renderers[args.format](shown))

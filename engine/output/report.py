@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from engine.diagnostics import printable
@@ -127,8 +128,38 @@ def to_text(
     CHANGE column in front. The summary counts ``summary_of`` (default: the findings
     listed).
     """
-    lines = [f"ClauseWatch check as of {result.as_of} (end of day)", ""]
-    lines += [*summary_text(result.findings if summary_of is None else summary_of), ""]
+    return "".join(text_pieces(result, width, marks, summary_of))
+
+
+TEXT_BATCH = 4096  # lines a piece of the text report holds
+
+
+def text_pieces(
+    result: Result,
+    width: int = 100,
+    marks: Sequence[str] | None = None,
+    summary_of: Sequence[Finding] | None = None,
+) -> Iterator[str]:
+    """:func:`to_text` in pieces (``TEXT_BATCH`` lines each, joined by a line break): a
+    report of a million facts is hundreds of MB, never held whole."""
+    lines = _text_lines(result, width, marks, summary_of)
+    batch = list(islice(lines, TEXT_BATCH))
+    while batch:
+        yield "\n".join(map(printable, batch))  # text from facts never reaches a terminal raw
+        batch = list(islice(lines, TEXT_BATCH))
+        if batch:
+            yield "\n"
+
+
+def _text_lines(
+    result: Result,
+    width: int,
+    marks: Sequence[str] | None,
+    summary_of: Sequence[Finding] | None,
+) -> Iterator[str]:
+    """The text report's lines, as :func:`to_text` says."""
+    yield from [f"ClauseWatch check as of {result.as_of} (end of day)", ""]
+    yield from [*summary_text(result.findings if summary_of is None else summary_of), ""]
     rule_width = max([22, *(len(f.rule) for f in result.findings)])
     mark_width = 7 if marks is not None else 0
     header = (
@@ -136,28 +167,27 @@ def to_text(
     )
     if marks is not None:
         header = f"{'CHANGE':<{mark_width}}{header}"
-    lines += [header, "-" * len(header)]
+    yield from [header, "-" * len(header)]
     indent = " " * (mark_width + 4)
     for n, f in enumerate(result.findings):
         mark = f"{marks[n].upper():<{mark_width}}" if marks is not None else ""
-        lines.append(
+        yield (
             f"{mark}{f.status.value:<9} {_due(f):<26} {f.rule:<{rule_width}} "
             f"{(f.key or '-'):<12} {_money(f):>14}  {f.contract}"
         )
         body = f"[{f.section}] {f.message} Facts: {', '.join(f.facts) or '-'}."
-        lines += wrap(body, width, indent)
+        yield from wrap(body, width, indent)
     counts: dict[str, int] = {}
     for f in result.findings:
         counts[f.status.value] = counts.get(f.status.value, 0) + 1
     listed = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     n = len(result.findings)
     listed = f"{n} finding{'s' if n != 1 else ''} listed" + (f": {listed}" if listed else "")
-    lines += ["", f"{listed}. {result.considered} facts considered."]
+    yield from ["", f"{listed}. {result.considered} facts considered."]
     if result.after_as_of:
-        lines.append(
+        yield (
             f"{len(result.after_as_of)} facts dated after {result.as_of} not "
             f"considered: {', '.join(f.id for f in result.after_as_of[:10])}"
             + (" ..." if len(result.after_as_of) > 10 else "")
         )
-    lines += unchecked_lines(result)
-    return "\n".join(map(printable, lines))  # text from facts never reaches a terminal raw
+    yield from unchecked_lines(result)
