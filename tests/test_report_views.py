@@ -29,7 +29,7 @@ from engine.evaluate import evaluate
 from engine.load.facts import read_facts
 from engine.load.rules import load_contracts
 from engine.model import Finding, Result, Status
-from engine.output import report
+from engine.output import report, spreadsheet
 from engine.output.spreadsheet import COLUMNS, to_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -304,7 +304,7 @@ def test_the_text_report_is_written_in_pieces_of_whole_lines(
     cli: CLI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``check --format text`` prints the report a batch of lines at a time: the same
-    text as in one piece, whatever the batch (here 3 lines: the bundled report's 70-odd
+    text as in one piece, whatever the batch (here 3 lines: the bundled report's 84
     lines in many pieces)."""
     _, whole, _ = cli(CHECK_2000)
     monkeypatch.setattr(report, "TEXT_BATCH", 3)
@@ -320,3 +320,18 @@ def evaluated_2000() -> Result:
     contracts = load_contracts([str(ROOT / "rules")])  # as the command's default
     facts = read_facts([str(ROOT / "facts")], contracts)
     return evaluate(contracts, facts, date(2000, 12, 31))
+
+
+def test_the_csv_is_written_in_pieces_of_whole_rows(
+    cli: CLI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``check --format csv`` prints a batch of rows at a time (here 2: the header and the
+    17 findings in 9 pieces), the same bytes as in one piece."""
+    _, whole, _ = cli([*CHECK_2000, "--format", "csv"])
+    monkeypatch.setattr(spreadsheet, "CSV_BATCH", 2)
+    findings = evaluated_2000().findings
+    pieces = list(spreadsheet.csv_pieces(findings))
+    assert len(findings) == 17 and len(pieces) == 9 and pieces[0].count("\r\n") == 2
+    assert "".join(pieces) == whole == to_csv(findings)
+    _, batched, _ = cli([*CHECK_2000, "--format", "csv"])
+    assert batched == whole

@@ -38,7 +38,7 @@ from engine.load.fact_files import fact_paths
 from engine.model import Result
 from engine.output.report import json_report, text_pieces
 from engine.output.select import Selection, fields_of
-from engine.output.spreadsheet import to_csv
+from engine.output.spreadsheet import csv_pieces
 
 EXIT_CODES = """\
 exit status:
@@ -171,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         shown = selection.result(result)
         renderers = {
             "json": json_report,  # in pieces: a report can be hundreds of MB
-            "csv": lambda r: (to_csv(r.findings),),
+            "csv": lambda r: csv_pieces(r.findings),  # in pieces, as JSON
             "text": text_pieces,  # in pieces, as JSON
         }
         with collector_paused():  # rendering keeps nothing: no collection is worth its walk

@@ -28,7 +28,8 @@ from engine.executors.work import PartResult
 from engine.model import Finding
 
 _NAMES = [f.name for f in dataclasses.fields(Finding)]
-_TEXTS = tuple(_NAMES.index(name) for name in ("key", "due", "message", "cured", "listed_from"))
+# the fields shared: texts, and a period's last day (a date, a value as well)
+_SHARED = tuple(_NAMES.index(name) for name in ("key", "due", "message", "cured", "listed_from"))
 _TRACE = _NAMES.index("trace")
 _MAKER = (work.finding.__module__, work.finding.__name__)
 
@@ -50,7 +51,7 @@ class Shared:
         it was."""
         once = self._texts.setdefault
         row = list(values)
-        for at in _TEXTS:
+        for at in _SHARED:
             text = row[at]
             if text is not None:
                 row[at] = once(text, text)

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, islice
 
 from engine.model import Finding
 
@@ -62,9 +63,22 @@ def row(f: Finding) -> list[str]:
 
 def to_csv(findings: Iterable[Finding], marks: Sequence[str] | None = None) -> str:
     """The CSV text: the header, then a row per finding (``marks``: a ``change`` column)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*COLUMNS, *(["change"] if marks is not None else [])])
-    for n, f in enumerate(findings):
-        writer.writerow([*row(f), *([marks[n]] if marks is not None else [])])
-    return out.getvalue()
+    return "".join(csv_pieces(findings, marks))
+
+
+CSV_BATCH = 4096  # rows a piece of the CSV holds
+
+
+def csv_pieces(findings: Iterable[Finding], marks: Sequence[str] | None = None) -> Iterator[str]:
+    """:func:`to_csv` in pieces of ``CSV_BATCH`` rows: a million facts' CSV is never held
+    whole."""
+    rows = chain(
+        [[*COLUMNS, *(["change"] if marks is not None else [])]],
+        ([*row(f), *([marks[n]] if marks is not None else [])] for n, f in enumerate(findings)),
+    )
+    batch = list(islice(rows, CSV_BATCH))
+    while batch:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(batch)
+        yield out.getvalue()
+        batch = list(islice(rows, CSV_BATCH))
