@@ -1,6 +1,6 @@
-"""A run whose report prints no trace (``check --format text`` or ``csv`` without a run
-history) leaves the traces out: the same findings, every other field equal, none with a
-trace. JSON, a run history and ``explain`` keep them.
+"""A run whose report prints no trace (``check`` or ``upcoming`` as text or CSV, ``check``
+without a run history; ``calendar``) leaves the traces out: the same findings, every other
+field equal, none with a trace. JSON, a run history and ``explain`` keep them.
 
 No date is worked out here: each run is compared with the same run keeping its traces.
 """
@@ -58,7 +58,7 @@ def test_the_same_findings_without_their_traces(mixed: tuple[str, str], jobs: in
     assert {"deadline", "test"} <= {f.kind for f in left}
 
 
-def test_check_asks_for_traces_only_where_it_prints_or_records_them(
+def test_commands_ask_for_traces_only_where_they_print_or_record_them(
     mixed: tuple[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     asked: list[bool] = []
@@ -76,6 +76,13 @@ def test_check_asks_for_traces_only_where_it_prints_or_records_them(
         assert main([*check, *extra]) == 1
     assert main(["explain", "funding-deadline", "--as-of", "2000-12-31"]) == 0  # bundled
     assert asked == [False, False, True, True, True]
+    upcoming = ["upcoming", "--rules", rules, "--facts", logs, "--as-of", "2004-12-31"]
+    for extra in (["--format", "text"], ["--format", "csv"], ["--format", "json"]):
+        assert main([*upcoming, *extra]) == 0
+    out = str(tmp_path / "deadlines.ics")
+    assert main(["calendar", "--rules", rules, "--facts", logs, "--as-of", "2004-12-31",
+                 "--out", out]) == 0  # fmt: skip
+    assert asked[5:] == [False, False, True, False]
 
 
 def test_a_history_recorded_by_a_text_run_keeps_the_traces(

@@ -118,7 +118,7 @@ def write(data: bytes, out: str | None) -> list[Diagnostic]:
 
 def run(args: argparse.Namespace) -> int:
     """Every problem with the arguments and inputs (exit 2), or the calendar (exit 0)."""
-    outcome = load_and_evaluate(args)
+    outcome = load_and_evaluate(args, traces=False)  # an event says no trace
     if isinstance(outcome, list):
         return fail(outcome)
     inputs, result = outcome

@@ -204,14 +204,15 @@ def load_inputs(
 
 
 def load_and_evaluate(
-    args: argparse.Namespace, keep_facts: bool = False
+    args: argparse.Namespace, keep_facts: bool = False, traces: bool = True
 ) -> tuple[Inputs, Result] | list[Diagnostic]:
     """Load the inputs and evaluate every instance that can be checked, or the problems.
 
     The facts are handed over to the run (``evaluate_delta(hand_over=True)``: the
     inputs' list is emptied) unless the command looks at them afterwards (``keep_facts``).
+    ``traces=False`` for a command that prints none (``evaluate_delta``).
     """
-    outcome = load_and_evaluate_delta(args, keep_facts=keep_facts)
+    outcome = load_and_evaluate_delta(args, keep_facts=keep_facts, traces=traces)
     return outcome if isinstance(outcome, list) else (outcome[0], outcome[1].result)
 
 

@@ -72,7 +72,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Every problem with the arguments and inputs (exit 2), or the deadlines (exit 0)."""
-    outcome = load_and_evaluate(args)
+    outcome = load_and_evaluate(args, traces=args.format == "json")  # text and CSV: none
     if isinstance(outcome, list):
         return fail(outcome)
     inputs, result = outcome
