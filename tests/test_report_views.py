@@ -335,3 +335,20 @@ def test_the_csv_is_written_in_pieces_of_whole_rows(
     assert "".join(pieces) == whole == to_csv(findings)
     _, batched, _ = cli([*CHECK_2000, "--format", "csv"])
     assert batched == whole
+
+
+def test_the_text_report_with_history_is_the_same_in_any_pieces(
+    cli: CLI, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Two nights with a run history (the second resolves findings of the first), printed
+    with the default batch and with batches of 3 lines: the same text."""
+
+    def nights(db: Path) -> list[str]:
+        outs = [cli(["check", "--as-of", day, "--history", str(db)])[1]
+                for day in ("2000-12-31", "2001-06-30")]  # fmt: skip
+        return [out.replace(str(db), "DB") for out in outs]
+
+    whole = nights(tmp_path / "a.sqlite")
+    assert "Resolved since the last run" in whole[1]
+    monkeypatch.setattr(report, "TEXT_BATCH", 3)
+    assert nights(tmp_path / "b.sqlite") == whole

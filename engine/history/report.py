@@ -19,7 +19,7 @@ from engine.days.words import upper_first
 from engine.history.compare import NEW, Resolved
 from engine.history.store import Outcome
 from engine.model import Result
-from engine.output.report import json_report, to_text
+from engine.output.report import json_report, text_pieces
 from engine.output.spreadsheet import to_csv
 from engine.output.wrap import wrap
 
@@ -84,12 +84,14 @@ def _resolved_lines(r: Resolved, width: int) -> list[str]:
     return [head, *wrapped]
 
 
-def to_text_marked(
+def text_marked_pieces(
     result: Result, outcome: Outcome, path: Path, only_new: bool, width: int = 100
-) -> str:
-    """The text table with a CHANGE column, a resolved section and a history line."""
+) -> Iterator[str]:
+    """The text table with a CHANGE column, a resolved section and a history line, in
+    pieces (the table's, ``text_pieces``; then the rest)."""
     shown, marks = _shown(result, outcome, only_new)
-    lines = [to_text(shown, width, marks=marks, summary_of=result.findings)]
+    yield from text_pieces(shown, width, marks=marks, summary_of=result.findings)
+    lines = [""]  # (after the table's last line)
     changes = outcome.changes
     if outcome.baseline is None:
         lines += ["", "No earlier run for these contracts: every finding is new."]
@@ -117,4 +119,4 @@ def to_text_marked(
             f"again; its marks: {counts}."
         )
     lines += textwrap.wrap(note, width=width, subsequent_indent="    ", break_on_hyphens=False)
-    return "\n".join(lines)
+    yield "\n".join(lines)
