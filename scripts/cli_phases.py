@@ -48,7 +48,8 @@ def _wrap() -> None:
     FactReader.read = timed("read", FactReader.read)  # type: ignore[method-assign]
     common.evaluate_delta = timed("evaluate", common.evaluate_delta)
     for name in (
-        "json_report", "to_text", "to_csv", "json_report_marked", "to_csv_marked", "to_text_marked",
+        "json_report", "text_pieces", "csv_pieces", "json_report_marked", "to_csv_marked",
+        "text_marked_pieces",
     ):  # fmt: skip
         setattr(check, name, timed("report", getattr(check, name)))
     check._print = timed("report", check._print)  # the command prints through `_print`
