@@ -13,24 +13,23 @@ the result is unpickled (pickle calls the finding's maker,
 ``engine.executors.work.finding``, once per finding; here it is this run's own). A text
 is a value (equal strings are interchangeable), so the findings are the same; an amount,
 a ``Decimal``, is left alone (1.0 and 1.00 are equal but print differently), and so is a
-due instant (equal instants in different zones are equal).
+due instant (equal instants in different zones are equal). Reading a finding so takes
+about 1.7 µs more than plain ``pickle.loads`` (3.0 against 1.3: about 1.2 s of the
+command's CPU at a million facts, while the workers evaluate).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import pickle
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from engine.executors import work
 from engine.executors.work import PartResult
-from engine.model import Finding
+from engine.model import Finding, Status
 
-_NAMES = [f.name for f in dataclasses.fields(Finding)]
-# the fields shared: texts, and a period's last day (a date, a value as well)
-_SHARED = tuple(_NAMES.index(name) for name in ("key", "due", "message", "cured", "listed_from"))
-_TRACE = _NAMES.index("trace")
 _MAKER = (work.finding.__module__, work.finding.__name__)
 
 
@@ -39,24 +38,30 @@ class Shared:
     until it is let go)."""
 
     def __init__(self) -> None:
-        self._texts: dict[Any, Any] = {}
+        self._once = {}.setdefault  # a value -> the first one equal to it
 
     def result(self, data: bytes) -> PartResult:
         """A part's result, as pickled by its worker, its findings' texts shared with the
         results read before it."""
         return _Reader(io.BytesIO(data), self).load()  # type: ignore[no-any-return]
 
-    def finding(self, *values: Any) -> Finding:
-        """A finding from its values (``work.finding``'s), each text one already read if
-        it was."""
-        once = self._texts.setdefault
-        row = list(values)
-        for at in _SHARED:
-            text = row[at]
-            if text is not None:
-                row[at] = once(text, text)
-        row[_TRACE] = tuple([once(step, step) for step in row[_TRACE]])
-        return Finding(*row)
+    def finding(  # noqa: PLR0913 (``Finding``'s fields, in its order: ``work.finding``'s values)
+        self, contract: str, rule: str, key: str | None, section: str, party: str,
+        status: Status, due: str | None, due_instant: Any, amount: Decimal | None,
+        facts: tuple[str, ...], message: str, title: str, unit: str, cured: str | None,
+        trace: tuple[str, ...], template: str, kind: str, late_payment: bool,
+        listed_from: date | None,
+    ) -> Finding:  # fmt: skip
+        """A finding from its values, each text (and a period's last day, a date) one
+        already read if it was."""
+        once = self._once
+        return Finding(
+            contract, rule, key if key is None else once(key, key), section, party, status,
+            due if due is None else once(due, due), due_instant, amount, facts,
+            once(message, message), title, unit, cured if cured is None else once(cured, cured),
+            tuple(map(once, trace, trace)), template, kind, late_payment,
+            listed_from if listed_from is None else once(listed_from, listed_from),
+        )  # fmt: skip
 
 
 class _Reader(pickle.Unpickler):
