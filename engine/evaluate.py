@@ -127,7 +127,7 @@ def evaluate_delta(
     executor sending the parts away lets their facts go then (``Plan.let_go``), so that
     the findings coming back take the memory the facts leave (at a million facts, each
     about half of this process's). ``traces=False``: the findings carry no trace, for a
-    report that prints none (with a memo they do: its entries are recorded with them).
+    report that prints none; a caller recording a run history (its entries) asks for them.
     """
     if executor is None:
         with Serial() if jobs <= 1 else Processes(jobs) as own:
@@ -159,7 +159,7 @@ def evaluate_delta(
                 progress(len(taken))
     considered, after_as_of, evaluated = split.considered, split.after_as_of, work.instances
     del split  # (its parts hold every fact: only ``work``'s may be let go)
-    results = executor.map(contracts, work, as_of, progress, traces or memo is not None)
+    results = executor.map(contracts, work, as_of, progress, traces)
     entries = _entries(results, digests, as_of)
     result = _result(results, taken, held, considered, after_as_of, as_of)
     return Delta(result, entries, evaluated, len(taken))

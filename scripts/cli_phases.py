@@ -48,7 +48,7 @@ def _wrap() -> None:
     FactReader.read = timed("read", FactReader.read)  # type: ignore[method-assign]
     common.evaluate_delta = timed("evaluate", common.evaluate_delta)
     for name in (
-        "json_report", "text_pieces", "csv_pieces", "json_report_marked", "to_csv_marked",
+        "json_report", "text_pieces", "csv_pieces", "json_report_marked", "csv_marked_pieces",
         "text_marked_pieces",
     ):  # fmt: skip
         setattr(check, name, timed("report", getattr(check, name)))

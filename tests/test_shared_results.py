@@ -7,6 +7,7 @@ date needs working out.
 
 from __future__ import annotations
 
+import inspect
 import pickle
 from collections.abc import Sequence
 from dataclasses import fields, replace
@@ -96,3 +97,10 @@ def test_each_run_has_its_own_texts():
     (x,) = first.result(shipped(0, one)).findings
     (y,) = second.result(shipped(0, finding("a", "1"))).findings
     assert x == y and x.message is not y.message
+
+
+def test_the_run_s_maker_takes_the_fields_of_a_finding_in_order():
+    """``Shared.finding`` names ``Finding``'s fields one by one: a field added to one and
+    not the other would fail only in worker processes' results."""
+    names = list(inspect.signature(Shared.finding).parameters)[1:]
+    assert names == [field.name for field in fields(Finding)]

@@ -68,3 +68,14 @@ def test_a_hyphenated_word_goes_to_textwrap() -> None:
     """textwrap may break "share-reserve" after its hyphen: at width 16 with an indent of
     2, a line holds 14 characters; "the share-" is 10, "the share-reserve" 17."""
     assert wrap("the share-reserve report", 16, "  ") == ["  the share-", "  reserve report"]
+
+
+def test_a_first_line_with_less_room_goes_to_textwrap() -> None:
+    """A first indent longer than the others: textwrap breaks a word too long for the
+    next lines into the first (width 20, "* " leaves 18: "aaaaaaaa " is 9, so 9 of the
+    19 b's fit); a first indent wider than the line leaves no room for a word."""
+    assert wrap("aaaaaaaa " + "b" * 19, 20, "", first="* ") == [
+        "* aaaaaaaa bbbbbbbbb",
+        "bbbbbbbbbb",
+    ]
+    assert wrap("ab cd", 10, "", first="x" * 12) == ["xxxxxxxxxxxxa", "b cd"]

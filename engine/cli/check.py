@@ -32,7 +32,7 @@ from engine.diagnostics import Diagnostic, Location, printable
 from engine.evaluate import Delta
 from engine.history.compare import NEW, Changes, Settings, file_digests, history_doc, settings
 from engine.history.memo import load as load_memo
-from engine.history.report import json_report_marked, text_marked_pieces, to_csv_marked
+from engine.history.report import csv_marked_pieces, json_report_marked, text_marked_pieces
 from engine.history.store import HistoryError, Outcome, Run, record
 from engine.load.fact_files import fact_paths
 from engine.model import Result
@@ -189,10 +189,11 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":  # in pieces, as above
             _print(json_report_marked(shown, history, opts.path, opts.only_new))
         elif args.format == "csv":
-            _print((to_csv_marked(shown, history, opts.path, opts.only_new),))
+            _print(csv_marked_pieces(shown, history, opts.path, opts.only_new))
         else:
             pieces = text_marked_pieces(shown, history, opts.path, opts.only_new)
-            _print(printable(piece, keep="\n") for piece in pieces)  # (one character at a time)
+            # printable escapes one character at a time: piece by piece as on the whole
+            _print(printable(piece, keep="\n") for piece in pieces)
     if opts.fail_on_new:
         pairs = zip(shown.findings, history.changes.marks, strict=True)
         new_breach = any(m == NEW and f.status.value == "breached" for f, m in pairs)

@@ -38,7 +38,8 @@ class Shared:
     until it is let go)."""
 
     def __init__(self) -> None:
-        self._once = {}.setdefault  # a value -> the first one equal to it
+        texts: dict[object, object] = {}  # a value -> the first one equal to it
+        self._once = texts.setdefault
 
     def result(self, data: bytes) -> PartResult:
         """A part's result, as pickled by its worker, its findings' texts shared with the

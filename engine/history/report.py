@@ -20,7 +20,7 @@ from engine.history.compare import NEW, Resolved
 from engine.history.store import Outcome
 from engine.model import Result
 from engine.output.report import json_report, text_pieces
-from engine.output.spreadsheet import to_csv
+from engine.output.spreadsheet import csv_pieces
 from engine.output.wrap import wrap
 
 
@@ -63,10 +63,13 @@ def json_report_marked(
     return json_report(shown, result.findings, marks, more)
 
 
-def to_csv_marked(result: Result, outcome: Outcome, path: Path, only_new: bool) -> str:
-    """The CSV with a last ``change`` column (``path``: unused, as the other renderers)."""
+def csv_marked_pieces(
+    result: Result, outcome: Outcome, path: Path, only_new: bool
+) -> Iterator[str]:
+    """The CSV with a last ``change`` column, in pieces (``csv_pieces``; ``path``: unused,
+    as the other renderers)."""
     shown, marks = _shown(result, outcome, only_new)
-    return to_csv(shown.findings, marks)
+    return csv_pieces(shown.findings, marks)
 
 
 _MARK_WIDTH = 8  # "RESOLVED" in the resolved section

@@ -6,7 +6,8 @@ chunk by chunk in Python: of the 2.8 s the text report of 68,000 findings took, 
 plain text (``_plain``: one ``textwrap`` would split at its single spaces alone) is cut
 here a line at a time, by the same greedy rule: a line takes every word that fits within
 the width, its single spaces counted, so it ends at the last space within its room. That
-report now takes 0.7 s. Any other text, and a word longer than a line, goes to
+report now takes 0.7 s. Any other text, a word longer than its line, and a first line
+with less room than the others (``textwrap`` may break a long word into it) go to
 ``textwrap`` itself, so the lines are always its lines (property tests compare them).
 """
 
@@ -40,7 +41,8 @@ def wrap(text: str, width: int, indent: str = "", first: str | None = None) -> l
     """``textwrap.wrap(text, width, initial_indent=first, subsequent_indent=indent)``
     (``first`` defaults to ``indent``), its other options at their defaults."""
     start = indent if first is None else first
-    if text and _plain(text):
+    # (a first line with less room than the others, or no room at all: textwrap's)
+    if text and len(start) <= len(indent) < width and _plain(text):
         lines, at, prefix = [], 0, start
         while len(text) - at > width - len(prefix):  # the rest does not fit on this line
             # the last space within the line's room: the words before it fit, the next not
