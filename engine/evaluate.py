@@ -159,6 +159,8 @@ def evaluate_delta(
                 progress(len(taken))
     considered, after_as_of, evaluated = split.considered, split.after_as_of, work.instances
     del split  # (its parts hold every fact: only ``work``'s may be let go)
+    if memo is not None and not traces:
+        raise ValueError("a run with a memo records its findings: it needs their traces")
     results = executor.map(contracts, work, as_of, progress, traces)
     entries = _entries(results, digests, as_of)
     result = _result(results, taken, held, considered, after_as_of, as_of)

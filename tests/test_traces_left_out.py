@@ -17,7 +17,7 @@ import pytest
 
 import engine.cli.common as common
 from engine.cli import main
-from engine.evaluate import evaluate_delta
+from engine.evaluate import Memo, evaluate_delta
 from engine.load.facts import read_facts
 from engine.load.rules import load_contracts
 from engine.model import Finding, Status
@@ -100,3 +100,12 @@ def test_a_history_recorded_by_a_text_run_keeps_the_traces(
     plain = json.loads(capsys.readouterr().out)["findings"]
     assert [f["trace"] for f in recorded] == [f["trace"] for f in plain]
     assert all(f["trace"] for f in plain)
+
+
+def test_a_run_recording_a_memo_without_traces_is_refused(mixed: tuple[str, str]) -> None:
+    """A memo's entries are recorded, traces included, for a later night's JSON."""
+    rules, logs = mixed
+    contracts = load_contracts([rules])
+    facts = read_facts([logs], contracts)
+    with pytest.raises(ValueError, match="needs their traces"):
+        evaluate_delta(contracts, facts, AS_OF, Memo({}, {}), traces=False)

@@ -1,4 +1,4 @@
-"""Reports with run history: ``report.to_text``/``to_json`` plus new/known marks.
+"""Reports with run history: the text, CSV and JSON reports plus new/known marks.
 
 Additions only: the text table gains a ``CHANGE`` column (``NEW``/``KNOWN``), a
 "resolved since" section and a history line; the JSON document gains ``"change"`` in

@@ -2,7 +2,7 @@
 
 The text report wraps every finding's message: ``textwrap`` splits each text with a
 regular expression into words, spaces and parts of hyphenated words, then fills lines
-chunk by chunk in Python: of the 2.8 s the text report of 68,000 findings took, 2 s. A
+chunk by chunk in Python: of the 2.8 s the text report of 60,000 findings took, 2 s. A
 plain text (``_plain``: one ``textwrap`` would split at its single spaces alone) is cut
 here a line at a time, by the same greedy rule: a line takes every word that fits within
 the width, its single spaces counted, so it ends at the last space within its room. That
