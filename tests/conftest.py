@@ -7,13 +7,17 @@ crashed at random on a pattern shape the compiler no longer emits: see
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib.util
 import io
 import itertools
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -33,6 +37,13 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 
 FactLine = dict[str, Any] | str  # a fact object, or a raw line written as is
+
+# The calendars' days kept on disk (engine.days.calendar_cache) go to a folder of the test
+# session's own, never the user's: the first use builds them, later ones (commands run in
+# child processes too) read them back.
+_CACHE = tempfile.mkdtemp(prefix="cw-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 
 @pytest.fixture(scope="session")

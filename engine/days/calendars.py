@@ -10,11 +10,12 @@ Three calendars are known (see :data:`CALENDAR_NAMES`):
 * ``calendar`` -- every day.
 
 The exchange and banking calendars cover 1990-01-01..2045-12-31 and are built once per
-process, on first use; dates outside that range raise :class:`DateRangeError`. That range
-is also the range of dates ClauseWatch accepts in facts and as the as-of date
-(:func:`unsupported`): a deadline counted in trading or business days needs the calendar
-of its days, and ``exchange_calendars`` has the NYSE's sessions from 1990 on, with the
-holiday rules projected to 2045.
+process, on first use, from the days an earlier run kept on disk when there are
+(``engine.days.calendar_cache``: no library imported then); dates outside that range
+raise :class:`DateRangeError`. That range is also the range of dates ClauseWatch accepts
+in facts and as the as-of date (:func:`unsupported`): a deadline counted in trading or
+business days needs the calendar of its days, and ``exchange_calendars`` has the NYSE's
+sessions from 1990 on, with the holiday rules projected to 2045.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
+
+from engine.days.calendar_cache import cached_days
 
 CALENDAR_NAMES: tuple[str, ...] = ("XNYS", "XFED", "calendar")
 
@@ -205,9 +208,11 @@ def get_calendar(name: str) -> DayCalendar:
     Raises :class:`UnknownCalendarError` for any other name.
     """
     if name == "XNYS":
-        return DayCalendar("XNYS", "NYSE trading day", _xnys_days(), FIRST_DAY, LAST_DAY)
+        days = cached_days("XNYS", "exchange_calendars", FIRST_DAY, LAST_DAY, _xnys_days)
+        return DayCalendar("XNYS", "NYSE trading day", days, FIRST_DAY, LAST_DAY)
     if name == "XFED":
-        return DayCalendar("XFED", "New York banking day", _xfed_days(), FIRST_DAY, LAST_DAY)
+        days = cached_days("XFED", "holidays", FIRST_DAY, LAST_DAY, _xfed_days)
+        return DayCalendar("XFED", "New York banking day", days, FIRST_DAY, LAST_DAY)
     if name == "calendar":
         return DayCalendar("calendar", "calendar day")
     raise UnknownCalendarError(name)
