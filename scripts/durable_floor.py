@@ -81,10 +81,37 @@ def kind_of(name: str, args: tuple[Any, ...]) -> str:
     return name
 
 
-def replay(contracts: list[Contract], part: Part, log: list[Call]) -> tuple[float, str | None]:
+def _loop(
+    ops: list[tuple[Callable[..., Any], str, tuple[Any, ...], Any]],
+) -> tuple[list[Any], float]:
+    """Make each call, in order, with the state handles the replay's own calls gave; what
+    each gave, and the CPU seconds they took."""
+    got: list[Any] = []
+    states: dict[int, int] = {}  # a state handle in the run -> its handle in the replay
+    start = time.process_time()
+    for function, name, args, result in ops:
+        if name in _ACTIONS:
+            got.append(function(args[0], states.get(args[1], args[1])))
+        else:
+            again = function(*args)
+            got.append(again)
+            if isinstance(result, tuple) and isinstance(again, tuple) and len(result) > 1:
+                states[result[1]] = again[1]
+    return got, time.process_time() - start
+
+
+def _stub(result: Any) -> Callable[..., Any]:
+    """A stand-in for a C call: gives what the call gave in the run, at once."""
+    return lambda *_: result
+
+
+def replay(
+    contracts: list[Contract], part: Part, log: list[Call]
+) -> tuple[float, float, str | None]:
     """The CPU seconds the part's logged calls take alone, on the host the part ran on,
-    into fresh sessions (deleted after); and the first call that gave another result
-    than in the run (None: none did)."""
+    into fresh sessions (deleted after); the seconds the same loop takes with stand-ins
+    for the C calls (its own Python, included in the first); and the first call that
+    gave another result than in the run (None: none did)."""
     kinds = dict.fromkeys(m.contract for m in part.members)
     rulesets = [compiled(contracts[k]) for k in kinds]
     sessions = {
@@ -93,24 +120,14 @@ def replay(contracts: list[Contract], part: Part, log: list[Call]) -> tuple[floa
     }
     run = RunState()
     ops = [(getattr(durable_rules_engine, name), name, args, result) for name, args, result in log]
-    got: list[Any] = []
-    states: dict[int, int] = {}  # a state handle in the run -> its handle in the replay
     with borrowed(rulesets, sessions, run):
-        start = time.process_time()
-        for function, name, args, result in ops:
-            if name in _ACTIONS:
-                got.append(function(args[0], states.get(args[1], args[1])))
-            else:
-                again = function(*args)
-                got.append(again)
-                if isinstance(result, tuple) and isinstance(again, tuple) and len(result) > 1:
-                    states[result[1]] = again[1]
-        spent = time.process_time() - start
+        got, spent = _loop(ops)
         run.matched.update(sessions)  # every session is deleted, as after the run
+    _, loop = _loop([(_stub(result), name, args, result) for _, name, args, result in ops])
     for (name, args, result), again in zip(log, got, strict=True):
         if not _same(name, result, again):
-            return spent, f"{name}{args[1:]!r}: {result!r} in the run, {again!r} replayed"
-    return spent, None
+            return spent, loop, f"{name}{args[1:]!r}: {result!r} in the run, {again!r} replayed"
+    return spent, loop, None
 
 
 def _same(name: str, result: Any, again: Any) -> bool:
@@ -131,7 +148,7 @@ def measure(rules: Path, logs: Path, as_of: date, parts: int | None) -> int:
     del facts
     chosen = split.parts[1 : None if parts is None else parts + 1]
     evaluate_part(contracts, split.parts[0], as_of)  # warm: rulesets, calendars, caches
-    spent = {"evaluation": 0.0, "C": 0.0}
+    spent = {"evaluation": 0.0, "C": 0.0, "loop": 0.0}
     counted: collections.Counter[str] = collections.Counter()
     n = 0
     for part in chosen:
@@ -144,11 +161,12 @@ def measure(rules: Path, logs: Path, as_of: date, parts: int | None) -> int:
             evaluate_part(contracts, part, as_of)
         finally:
             calls._c = durable_rules_engine  # type: ignore[attr-defined]
-        alone, differs = replay(contracts, part, recorder.log)
+        alone, loop, differs = replay(contracts, part, recorder.log)
         if differs is not None:
             print(f"part {part.index}: the replay is not the run's: {differs}", file=sys.stderr)
             return 1
         spent["C"] += alone
+        spent["loop"] += loop
         counted.update(kind_of(name, args) for name, args, _ in recorder.log)
         n += len(part.facts)
     if not n:
@@ -159,7 +177,8 @@ def measure(rules: Path, logs: Path, as_of: date, parts: int | None) -> int:
     print(f"evaluation (traces kept, as for JSON): {each['evaluation']:.1f} µs/fact CPU")
     print(
         f"durable_rules' C engine alone, the run's {sum(counted.values()) / n:.2f} calls a fact "
-        f"replayed: {each['C']:.1f} µs/fact ({each['C'] / each['evaluation']:.0%})"
+        f"replayed: {each['C']:.1f} µs/fact ({each['C'] / each['evaluation']:.0%}), of which "
+        f"{each['loop']:.1f} the replay loop's own Python (stand-ins for the calls)"
     )
     for name, count in counted.most_common():
         print(f"  {name}: {count / n:.2f} a fact")

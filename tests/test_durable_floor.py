@@ -49,12 +49,12 @@ def test_a_replay_that_differs_from_the_run_is_caught(
     log = recorder.log
     asserts = [i for i, (name, _, _) in enumerate(log) if name == "assert_fact"]
     assert asserts and any(name == "start_action_for_state" for name, _, _ in log)
-    assert durable_floor.replay(loaded.contracts, part, log)[1] is None
+    assert durable_floor.replay(loaded.contracts, part, log)[2] is None
     # the run's record of one assert says "no rule looks at it" (code 1): the replay's
     # real answer (0: taken) must be told apart
     name, args, (code, state) = log[asserts[0]]
     assert code == 0
     log[asserts[0]] = (name, args, (1, state))
-    differs = durable_floor.replay(loaded.contracts, part, log)[1]
+    differs = durable_floor.replay(loaded.contracts, part, log)[2]
     assert differs is not None and differs.startswith("assert_fact(")
     assert f": (1, {state}) in the run, (0, " in differs  # (a fresh session's own state)
