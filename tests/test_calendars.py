@@ -197,11 +197,32 @@ def test_xfed_columbus_and_veterans_day(xfed, xnys):
     assert xnys.closures(D(2001, 11, 9), D(2001, 11, 13)) == []
 
 
+def test_xfed_holidays_before_1999(xfed):
+    # The holidays package lists the Fed's holidays from 1999 only: before this was
+    # fixed, every weekday of 1990-1998 counted as a banking day. Worked from a calendar
+    # of those years and the federal holidays: Christmas Mon 25 Dec 1995 shut, so Fri 22
+    # Dec + 1 -> Tue 26 Dec; Veterans Day Sun 11 Nov 1990 observed Mon 12 Nov; Martin
+    # Luther King, Jr.'s Birthday the third Monday of January (1 Jan 1990 a Monday: the
+    # 15th); Thanksgiving the fourth Thursday of November (Thu 28 Nov 1996); Columbus Day
+    # the second Monday of October (Mon 13 Oct 1997). Independence Day Sat 4 Jul 1998 is
+    # not moved: the Reserve Banks open on Fri 3 Jul.
+    assert xfed.nth_after(D(1995, 12, 22), 1) == D(1995, 12, 26)
+    assert xfed.closures(D(1990, 11, 9), D(1990, 11, 13)) == [D(1990, 11, 12)]
+    for shut in (D(1990, 1, 15), D(1996, 11, 28), D(1997, 10, 13), D(1995, 12, 25)):
+        assert not xfed.is_day(shut)
+    assert xfed.is_day(D(1998, 7, 3))
+    assert xfed.closures(D(1997, 12, 31), D(1998, 12, 31)) == [
+        D(1998, 1, 1), D(1998, 1, 19), D(1998, 2, 16), D(1998, 5, 25), D(1998, 9, 7),
+        D(1998, 10, 12), D(1998, 11, 11), D(1998, 11, 26), D(1998, 12, 25),
+    ]  # fmt: skip (1998's weekday holidays; Sat 4 Jul is none)
+
+
 def test_xfed_weekends_and_range(xfed):
     assert not xfed.is_day(D(2000, 3, 4))  # Saturday
     assert xfed.nth_after(D(2000, 3, 4), 1) == D(2000, 3, 6)
     assert xfed.nth_before(D(2000, 3, 15), 1) == D(2000, 3, 14)
     assert xfed.nth_after(D(1990, 1, 1), 1) == D(1990, 1, 2)
+    assert not xfed.is_day(D(1990, 1, 1))  # New Year's Day, a Monday
     assert xfed.nth_before(D(2045, 12, 31), 1) == D(2045, 12, 29)
     with pytest.raises(ValueError, match="outside"):
         xfed.is_day(D(1989, 6, 1))

@@ -5,8 +5,12 @@ Three calendars are known (see :data:`CALENDAR_NAMES`):
 * ``XNYS`` -- New York Stock Exchange sessions (from ``exchange_calendars``), so unscheduled
   closures such as 11-14 Sep 2001 count as closed; an early close is still a session.
 * ``XFED`` -- New York banking days: weekdays that are not Federal Reserve holidays
-  (from ``holidays.financial_holidays("XFED")``).  The Fed was open on Good Friday and on
-  11-14 Sep 2001, and closed on Columbus Day and Veterans Day, unlike the NYSE.
+  (from ``holidays``' Federal Reserve calendar).  The Fed was open on Good Friday and on
+  11-14 Sep 2001, and closed on Columbus Day and Veterans Day, unlike the NYSE. The
+  package lists the Fed's holidays from 1999 only (its sources start there); its rules
+  (the federal holidays, one on a Sunday observed the Monday, one on a Saturday not
+  moved: the Reserve Banks are open the Friday) are applied from 1990 too, the holidays
+  of those years being the same (Martin Luther King, Jr.'s Birthday since 1986).
 * ``calendar`` -- every day.
 
 The exchange and banking calendars cover 1990-01-01..2045-12-31 and are built once per
@@ -173,9 +177,12 @@ def _xnys_days() -> tuple[date, ...]:
 
 
 def _xfed_days() -> tuple[date, ...]:
-    import holidays
+    from holidays.financial.federal_reserve import XFED
 
-    closed = holidays.financial_holidays("XFED", years=range(FIRST_DAY.year, LAST_DAY.year + 1))
+    class FromFirstDay(XFED):  # (the package's own rules, from 1990 instead of 1999)
+        start_year = FIRST_DAY.year
+
+    closed = FromFirstDay(years=range(FIRST_DAY.year, LAST_DAY.year + 1))
     out: list[date] = []
     d = FIRST_DAY
     while d <= LAST_DAY:
