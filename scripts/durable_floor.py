@@ -15,8 +15,8 @@ findings' traces (as ``--format json`` needs them), and for each part:
    not the run's and the script says so and exits 1.
 
 The replayed time is what durable_rules spends matching the run's messages: no
-evaluation of these rules over these facts through durable_rules can cost less per fact,
-whatever Python drives it. Run from anywhere::
+evaluation that gives it these messages can cost less per fact, whatever Python drives
+it. Run from anywhere::
 
     python scripts/durable_floor.py --facts 100000 --instances 1000 --keep /tmp/pf-100k
 """
