@@ -160,3 +160,15 @@ def test_a_relative_cache_home_is_not_used(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert cache_folder() == tmp_path / ".cache" / "clausewatch"
+
+
+def test_a_write_that_fails_leaves_nothing_behind(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refused)
+    calls: list[int] = []
+    assert _keep(calls) == DAYS and calls == [1]
+    assert list(cache.iterdir()) == []  # the file made aside removed, none renamed

@@ -20,6 +20,7 @@ Deleting the folder is always safe.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -103,17 +104,17 @@ def _read(path: Path, head: str, first: date, last: date) -> tuple[date, ...] | 
 
 def _write(path: Path, head: str, days: tuple[date, ...]) -> None:
     """Keep the days in the cache, written whole or not at all (a file made aside, then
-    renamed over the old one); a folder that cannot be written is left alone."""
+    renamed over the old one, or removed); a folder that cannot be written is left alone."""
     body = _body(days)
     text = f"{head} {len(days)} {hashlib.sha256(body).hexdigest()}\n".encode("ascii") + body
+    aside = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".days-", delete=False) as fh:
+            aside = fh.name
             fh.write(text)
-        try:
-            os.replace(fh.name, path)
-        except OSError:
-            os.unlink(fh.name)
-            raise
+        os.replace(aside, path)
     except OSError:
-        return
+        if aside is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(aside)
