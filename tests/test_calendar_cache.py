@@ -9,8 +9,10 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -162,13 +164,32 @@ def test_a_relative_cache_home_is_not_used(tmp_path: Path, monkeypatch: pytest.M
     assert cache_folder() == tmp_path / ".cache" / "clausewatch"
 
 
+@pytest.mark.parametrize("fails", ["writing", "renaming"])
 def test_a_write_that_fails_leaves_nothing_behind(
-    cache: Path, monkeypatch: pytest.MonkeyPatch
+    cache: Path, monkeypatch: pytest.MonkeyPatch, fails: str
 ) -> None:
-    def refused(*_: object) -> None:
+    def full(*_: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, "replace", refused)
+    made = tempfile.NamedTemporaryFile
+
+    class Aside:  # a file made aside, whose writing fails
+        def __init__(self, **options: Any) -> None:
+            self.file = made(**options)
+            self.name = self.file.name
+
+        def __enter__(self) -> Aside:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            self.file.close()
+
+        write = full
+
+    if fails == "writing":
+        monkeypatch.setattr(tempfile, "NamedTemporaryFile", Aside)
+    else:
+        monkeypatch.setattr(os, "replace", full)
     calls: list[int] = []
     assert _keep(calls) == DAYS and calls == [1]
     assert list(cache.iterdir()) == []  # the file made aside removed, none renamed
