@@ -53,12 +53,11 @@ This module is pure (no clock, no database); it reads the files it digests.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import msgspec
 
 from engine.model import Finding
 from engine.output.report import finding_json
@@ -75,7 +74,6 @@ LIVE = (ONGOING, OWING)  # breaches that still need something: the act, or the l
 
 Identity = tuple[str, str, str | None]
 FindingDoc = dict[str, Any]  # one finding as recorded: ``history_doc``
-_CANONICAL = msgspec.json.Encoder(enc_hook=str, order="sorted")  # (``fingerprint``)
 
 
 def history_doc(f: Finding) -> FindingDoc:
@@ -286,13 +284,12 @@ def fingerprint(
     inputs: Mapping[str, Sequence[Mapping[str, str]]],
     findings: Sequence[FindingDoc],
 ) -> str:
-    """What makes two runs identical: contracts, as-of, file contents (not paths), findings
-    (the sha256 of them as JSON, keys sorted; encoded by msgspec: a tenth of the standard
-    library's time over a run's findings)."""
+    """What makes two runs identical: contracts, as-of, file contents (not paths), findings."""
     doc = {
         "contracts": sorted(contracts),
         "as_of": as_of,
         "files": {kind: [f["sha256"] for f in files] for kind, files in sorted(inputs.items())},
         "findings": list(findings),
     }
-    return hashlib.sha256(_CANONICAL.encode(doc)).hexdigest()
+    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
