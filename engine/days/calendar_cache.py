@@ -1,21 +1,22 @@
 """The days of the exchange and banking calendars, kept on disk from one run to the next.
 
 Building the NYSE's sessions imports ``exchange_calendars``, and with it pandas and
-numpy; the banking days, ``holidays``: together about half a second and 85 MB of every
-process that counts a trading or banking day (each worker of a run too). The days depend
-only on the library that gives them, its version and the range: the first run writes
-them to a file of the cache folder, named for the calendar, the library, its version and
-the range, and later runs read them back (a few milliseconds, no library imported). A
-new version of the library is a new file, and a change to the code that builds them (the
-sha256 of its source file is in the file's first line) replaces it: the days are built
-afresh.
+numpy; the banking days, ``holidays``: together about half a second and 50 to 70 MB of
+every process that counts a trading or banking day. The days depend only on the
+libraries that give them (``exchange_calendars`` takes Good Friday and Labor Day from
+pandas' rules), their versions and the range: the first run writes them to a file of the
+cache folder, named for the calendar, the libraries, their versions and the range, and
+later runs read them back (a few milliseconds, no library imported). A new version of a
+library is a new file, and a change to the code that builds them (the sha256 of its
+source file is in the file's first line) replaces it: the days are built afresh.
 
 The cache folder is ``$XDG_CACHE_HOME/clausewatch`` (``~/.cache/clausewatch`` when it is
-not set to an absolute path). A file is used only if it is whole and what its name says
-(its first line names the calendar, library, version, range and number of days, and the
-sha256 of the rest); any other file is built again and replaced. A folder that cannot be
-made or written is no error: the days are built, as without a cache, run after run.
-Deleting the folder is always safe.
+not set to an absolute path; none when the home folder is not one either). A file is
+used only if it is a regular file, whole and what its name says (its first line names the
+calendar, libraries, versions, range and number of days, and the sha256 of the rest),
+with weekdays only, in order, within the range; any other is built again and replaced. A
+folder that cannot be made or written is no error: the days are built, as without a
+cache, run after run. Deleting the folder is always safe.
 """
 
 from __future__ import annotations
@@ -32,32 +33,43 @@ from pathlib import Path
 _MAGIC = "clausewatch-days 1"
 
 
+_LARGEST = 1 << 20  # bytes: a file of 56 years of days holds about 155 KB
+
+
 def cache_folder() -> Path | None:
     """Where the calendars' days are kept (None: no home folder to put it in)."""
     root = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(root):
         try:
-            root = str(Path.home() / ".cache")
+            home = Path.home()
         except RuntimeError:  # no home folder known
             return None
+        if not home.is_absolute():
+            return None  # (a relative HOME would put it under the current folder)
+        root = str(home / ".cache")
     return Path(root) / "clausewatch"
 
 
 def cached_days(
-    name: str, library: str, first: date, last: date, build: Callable[[], tuple[date, ...]]
+    name: str,
+    libraries: tuple[str, ...],
+    first: date,
+    last: date,
+    build: Callable[[], tuple[date, ...]],
 ) -> tuple[date, ...]:
     """The days of calendar ``name`` from ``first`` to ``last``, as ``build`` gives them
-    with the installed version of ``library``: read from the cache when it holds them,
+    with the installed versions of ``libraries``: read from the cache when it holds them,
     else built and written there."""
     try:
-        version = metadata.version(library)
+        made_by = "-".join(f"{lib}-{metadata.version(lib)}" for lib in libraries)
     except metadata.PackageNotFoundError:
         return build()  # (building says what is missing)
     folder, code = cache_folder(), _code(build)
-    head = f"{_MAGIC} {name} {library} {version} {first.isoformat()} {last.isoformat()} {code}"
+    span = f"{first.isoformat()}-{last.isoformat()}"
+    head = f"{_MAGIC} {name} {made_by} {span} {code}"
     path = None
     if folder is not None and code is not None:
-        path = folder / f"{name}-{library}-{version}-{first.isoformat()}-{last.isoformat()}.days"
+        path = folder / f"{name}-{made_by}-{span}.days"
         found = _read(path, head, first, last)
         if found is not None:
             return found
@@ -83,6 +95,8 @@ def _body(days: tuple[date, ...]) -> bytes:
 def _read(path: Path, head: str, first: date, last: date) -> tuple[date, ...] | None:
     """The days a cache file holds, if it is whole and the one wanted; else None."""
     try:
+        if not path.is_file() or path.stat().st_size > _LARGEST:
+            return None  # (a pipe would never end; a device, a huge file: never ours)
         data = path.read_bytes()
     except OSError:
         return None
@@ -99,6 +113,8 @@ def _read(path: Path, head: str, first: date, last: date) -> tuple[date, ...] | 
         return None
     if any(a >= b for a, b in zip(days, days[1:], strict=False)):
         return None
+    if any(d.weekday() >= 5 for d in days):
+        return None  # (no calendar kept here has a weekend day)
     return days
 
 

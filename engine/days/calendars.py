@@ -215,10 +215,11 @@ def get_calendar(name: str) -> DayCalendar:
     Raises :class:`UnknownCalendarError` for any other name.
     """
     if name == "XNYS":
-        days = cached_days("XNYS", "exchange_calendars", FIRST_DAY, LAST_DAY, _xnys_days)
+        libraries = ("exchange_calendars", "pandas")  # (Good Friday, Labor Day: pandas')
+        days = cached_days("XNYS", libraries, FIRST_DAY, LAST_DAY, _xnys_days)
         return DayCalendar("XNYS", "NYSE trading day", days, FIRST_DAY, LAST_DAY)
     if name == "XFED":
-        days = cached_days("XFED", "holidays", FIRST_DAY, LAST_DAY, _xfed_days)
+        days = cached_days("XFED", ("holidays",), FIRST_DAY, LAST_DAY, _xfed_days)
         return DayCalendar("XFED", "New York banking day", days, FIRST_DAY, LAST_DAY)
     if name == "calendar":
         return DayCalendar("calendar", "calendar day")
