@@ -35,7 +35,16 @@ from pathlib import Path
 from engine.model import Contract, Fact
 from engine.run.partition import Part, Plan
 
-_LIBRARIES = ("durable_rules", "exchange_calendars", "pendulum", "python-dateutil", "tzdata")
+# the libraries that decide dates and matches (the calendars' holidays: holidays, pandas)
+_LIBRARIES = (
+    "durable_rules",
+    "exchange_calendars",
+    "holidays",
+    "pandas",
+    "pendulum",
+    "python-dateutil",
+    "tzdata",
+)
 
 
 @cache
