@@ -211,10 +211,18 @@ def test_xfed_holidays_before_1999(xfed):
     for shut in (D(1990, 1, 15), D(1996, 11, 28), D(1997, 10, 13), D(1995, 12, 25)):
         assert not xfed.is_day(shut)
     assert xfed.is_day(D(1998, 7, 3))
+    # 1998's weekday holidays (Sat 4 Jul is none)
     assert xfed.closures(D(1997, 12, 31), D(1998, 12, 31)) == [
-        D(1998, 1, 1), D(1998, 1, 19), D(1998, 2, 16), D(1998, 5, 25), D(1998, 9, 7),
-        D(1998, 10, 12), D(1998, 11, 11), D(1998, 11, 26), D(1998, 12, 25),
-    ]  # fmt: skip (1998's weekday holidays; Sat 4 Jul is none)
+        D(1998, 1, 1),
+        D(1998, 1, 19),
+        D(1998, 2, 16),
+        D(1998, 5, 25),
+        D(1998, 9, 7),
+        D(1998, 10, 12),
+        D(1998, 11, 11),
+        D(1998, 11, 26),
+        D(1998, 12, 25),
+    ]
 
 
 def test_xfed_weekends_and_range(xfed):
