@@ -7,6 +7,7 @@ repository's rules against a fact log written by the test.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
@@ -214,7 +215,7 @@ def test_a_version_1_history_is_upgraded_in_place(
     assert night["history"]["baseline"] == 1
     assert marks(night, "share-reserve") == [("2000-10-31", "breached", None, "known")]
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone() == ("3",)
+        assert conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone() == ("4",)
     conn.close()
     assert adhoc_column(db) == [(1, "2000-11-05", 0), (2, "2000-12-05", 0)]
 
@@ -230,7 +231,7 @@ def test_a_newer_schema_is_refused(check: Check, log: Callable[..., Path], db: P
     assert check("2000-11-05") == (
         2,
         "",
-        f"{db}: history schema version 9; this ClauseWatch reads 3\n",
+        f"{db}: history schema version 9; this ClauseWatch reads 4\n",
     )
 
 
@@ -357,3 +358,61 @@ def test_prohibition_window_ended_after_a_breach(check: Check, log: Callable[...
     assert [r for r in resolved(night2) if r[0] == "rofr-notice"] == [
         ("rofr-notice", None, "window_ended", WINDOW_WHY)
     ]
+
+
+def test_a_fingerprint_is_the_sha256_of_the_run_as_json_keys_sorted() -> None:
+    # Written out by hand: the contracts sorted, the files' sha256 by kind, the findings
+    # with their keys sorted; msgspec's JSON has no spaces, the standard library's (the
+    # way history schema 3 wrote it) a space after each ":" and ",".
+    from engine.history.compare import fingerprint, legacy_fingerprint
+
+    inputs = {"rules": [{"path": "x.yaml", "sha256": "r1"}],
+              "facts": [{"path": "f", "sha256": "f1"}]}
+    args = (["b", "a"], "2000-12-31", inputs, [{"z": 1, "a": "é"}])
+    new = '{"as_of":"2000-12-31","contracts":["a","b"],"files":{"facts":["f1"],"rules":["r1"]},'
+    new += '"findings":[{"a":"é","z":1}]}'
+    old = '{"as_of": "2000-12-31", "contracts": ["a", "b"], "files": {"facts": ["f1"], '
+    old += '"rules": ["r1"]}, "findings": [{"a": "é", "z": 1}]}'
+    assert fingerprint(*args) == hashlib.sha256(new.encode()).hexdigest()
+    assert legacy_fingerprint(*args) == hashlib.sha256(old.encode()).hexdigest()
+
+
+def test_a_run_recorded_by_schema_3_is_found_again_by_its_old_fingerprint(
+    check: Check, log: Callable[..., Path], db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Schema 3 fingerprinted a run as the standard library's JSON: run 1 recorded that way
+    # in a version 3 database, then run again by this version. It must still be the same
+    # run (not recorded again, the same marks, the same exit status: every finding new),
+    # and the old fingerprint is worked out only for a run with the as-of of an old one.
+    from engine.history import compare, store
+
+    monkeypatch.setattr(store, "fingerprint", compare.legacy_fingerprint)
+    log(SHORT, STILL_SHORT)
+    first = check("2000-12-05", "--fail-on-new")
+    assert first[0] == 1 and "run 1 recorded" in first[1]
+    monkeypatch.setattr(store, "fingerprint", compare.fingerprint)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE meta SET value = '3' WHERE name = 'schema'")
+        conn.execute("DELETE FROM meta WHERE name = 'legacy_fingerprints'")
+    conn.close()
+    asked: list[str] = []
+
+    def old_way(*args: Any) -> str:
+        asked.append(args[1])
+        return compare.legacy_fingerprint(*args)
+
+    monkeypatch.setattr(store, "legacy_fingerprint", old_way)
+    again = check("2000-12-05", "--fail-on-new")
+    assert again[0] == 1 and "not recorded again" in again[1]
+    assert asked == ["2000-12-05"]
+    later = check("2000-12-06", "--fail-on-new")  # a new as-of: no old way needed
+    assert later[0] == 0 and "run 2 recorded" in later[1]
+    rerun = check("2000-12-06", "--fail-on-new")  # found by its own fingerprint
+    assert (rerun[0], "not recorded again" in rerun[1]) == (0, True)
+    assert asked == ["2000-12-05"]
+    with sqlite3.connect(db) as conn:
+        meta = dict(conn.execute("SELECT name, value FROM meta").fetchall())
+        runs = conn.execute("SELECT seq, as_of FROM runs ORDER BY seq").fetchall()
+    conn.close()
+    assert (meta["schema"], meta["legacy_fingerprints"]) == ("4", "1")
+    assert runs == [(1, "2000-12-05"), (2, "2000-12-06")]

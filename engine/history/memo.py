@@ -1,6 +1,6 @@
 """The memo of the nightly delta: each instance's findings as the last nightly run made them.
 
-Table ``memo`` of the history database (schema version 3, ``engine.history.store``): one
+Table ``memo`` of the history database (schema version 3 on, ``engine.history.store``): one
 row per set of contracts (``contracts``, as in ``runs``) and instance: the ``digest`` of
 its inputs (``engine.run.digest``), the ``as_of`` its findings were made at, their
 ``horizon`` (``engine.findings.horizon``; null: none) and the findings themselves,

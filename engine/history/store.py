@@ -1,6 +1,6 @@
 """The run history database: SQLite (stdlib ``sqlite3``), one transaction per run.
 
-Tables (schema version 3, in ``meta``):
+Tables (schema version 4, in ``meta``):
 
 - ``runs``: one row per recorded run: ``seq`` (the run number, increasing), the sorted
   contract ids (JSON), ``as_of``, a ``fingerprint`` of the run's inputs and findings
@@ -19,7 +19,12 @@ Tables (schema version 3, in ``meta``):
 
 A version 1 database (before ad-hoc runs) is upgraded in place: its runs are all taken
 as nightly runs. A version 2 database (before the memo) is upgraded in place by adding
-the empty ``memo`` table: the next run evaluates every instance and fills it.
+the empty ``memo`` table: the next run evaluates every instance and fills it. A version 3
+database (fingerprints as the standard library's JSON) is upgraded in place: its runs
+keep their fingerprints, and ``meta``'s ``legacy_fingerprints`` holds the number of its
+last run; a run with the contracts and as-of of one of those is also looked up by its
+fingerprint made the old way (``compare.legacy_fingerprint``), so that re-running it
+still records nothing and shows the same marks.
 
 Concurrency: a run takes the write lock (``BEGIN IMMEDIATE``) before it reads anything
 and keeps it until it commits, so two runs never interleave; a run that cannot get the
@@ -42,10 +47,18 @@ from typing import Any
 
 from engine.evaluate import Entry
 from engine.history import memo
-from engine.history.compare import Changes, FindingDoc, Resolved, compare, fingerprint, why
+from engine.history.compare import (
+    Changes,
+    FindingDoc,
+    Resolved,
+    compare,
+    fingerprint,
+    legacy_fingerprint,
+    why,
+)
 from engine.history.doctext import doc_text
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 BUSY_TIMEOUT = 2.0  # seconds a run waits for another run's write to finish
 
 _SCHEMA = (
@@ -204,7 +217,7 @@ def _ensure_schema(db: sqlite3.Connection, path: Path) -> None:
     if tables and "meta" not in tables:
         raise HistoryError(path, "not a ClauseWatch history database (it has other tables)")
     row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone() if tables else None
-    if row is not None and row[0] not in ("1", "2", SCHEMA_VERSION):
+    if row is not None and row[0] not in ("1", "2", "3", SCHEMA_VERSION):
         raise HistoryError(
             path, f"history schema version {row[0]}; this ClauseWatch reads {SCHEMA_VERSION}"
         )
@@ -214,6 +227,10 @@ def _ensure_schema(db: sqlite3.Connection, path: Path) -> None:
         if row[0] == "1":
             for statement in _UPGRADE_1_TO_2:
                 db.execute(statement)
+        db.execute(  # the runs recorded before, with fingerprints made the old way
+            "INSERT OR REPLACE INTO meta (name, value) VALUES"
+            " ('legacy_fingerprints', (SELECT COALESCE(MAX(seq), 0) FROM runs))"
+        )
         db.execute("UPDATE meta SET value = ? WHERE name = 'schema'", (SCHEMA_VERSION,))
     elif row is None:
         db.execute("INSERT INTO meta (name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
@@ -250,12 +267,27 @@ def _baseline(db: sqlite3.Connection, contracts: str, as_of: str) -> tuple[int, 
     return None if row is None else (int(row[0]), str(row[1]))
 
 
+def _identical(db: sqlite3.Connection, run: Run, contracts: str, print_: str) -> Any:
+    """The run recorded with ``run``'s fingerprint (seq, baseline, adhoc), or None; among
+    the runs of a version 3 database with its contracts and as-of, by the old fingerprint."""
+    find = "SELECT seq, baseline, adhoc FROM runs WHERE fingerprint = ?"
+    same = db.execute(find, (print_,)).fetchone()
+    legacy = db.execute("SELECT value FROM meta WHERE name = 'legacy_fingerprints'").fetchone()
+    if same is None and legacy is not None and int(legacy[0]) > 0:
+        older = db.execute(
+            "SELECT 1 FROM runs WHERE contracts = ? AND as_of = ? AND seq <= ? LIMIT 1",
+            (contracts, run.as_of, int(legacy[0])),
+        ).fetchone()
+        if older is not None:
+            old = legacy_fingerprint(run.contracts, run.as_of, run.inputs, run.findings)
+            same = db.execute(find, (old,)).fetchone()
+    return same
+
+
 def _record(db: sqlite3.Connection, run: Run, test_pause: str | None) -> Outcome:
     contracts = json.dumps(sorted(run.contracts))
     print_ = fingerprint(run.contracts, run.as_of, run.inputs, run.findings)
-    same = db.execute(
-        "SELECT seq, baseline, adhoc FROM runs WHERE fingerprint = ?", (print_,)
-    ).fetchone()
+    same = _identical(db, run, contracts, print_)
     if same is not None:
         return _replay(db, same[0], same[1], bool(same[2]))
     latest = db.execute("SELECT MAX(as_of) FROM runs WHERE contracts = ?", (contracts,))
