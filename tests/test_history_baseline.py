@@ -405,14 +405,19 @@ def test_a_run_recorded_by_schema_3_is_found_again_by_its_old_fingerprint(
     again = check("2000-12-05", "--fail-on-new")
     assert again[0] == 1 and "not recorded again" in again[1]
     assert asked == ["2000-12-05"]
+    again = check("2000-12-05", "--fail-on-new")  # run 1 now has the new fingerprint
+    assert again[0] == 1 and "not recorded again" in again[1]
+    assert asked == ["2000-12-05"]
     later = check("2000-12-06", "--fail-on-new")  # a new as-of: no old way needed
     assert later[0] == 0 and "run 2 recorded" in later[1]
     rerun = check("2000-12-06", "--fail-on-new")  # found by its own fingerprint
     assert (rerun[0], "not recorded again" in rerun[1]) == (0, True)
-    assert asked == ["2000-12-05"]
+    log(SHORT, STILL_SHORT, reserve("r3", "2000-12-06", 1000))  # a run 2 with other facts:
+    other = check("2000-12-06")  # only run 2 has this as-of, recorded after the upgrade
+    assert "run 3 recorded" in other[1] and asked == ["2000-12-05"]
     with sqlite3.connect(db) as conn:
         meta = dict(conn.execute("SELECT name, value FROM meta").fetchall())
         runs = conn.execute("SELECT seq, as_of FROM runs ORDER BY seq").fetchall()
     conn.close()
     assert (meta["schema"], meta["legacy_fingerprints"]) == ("4", "1")
-    assert runs == [(1, "2000-12-05"), (2, "2000-12-06")]
+    assert runs == [(1, "2000-12-05"), (2, "2000-12-06"), (3, "2000-12-06")]

@@ -313,6 +313,8 @@ def _identity(
     inputs: Mapping[str, Sequence[Mapping[str, str]]],
     findings: Sequence[FindingDoc],
 ) -> dict[str, Any]:
+    """What a fingerprint is made of: contracts (sorted), as-of, the files' sha256 by
+    kind, the findings."""
     return {
         "contracts": sorted(contracts),
         "as_of": as_of,

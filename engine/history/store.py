@@ -20,11 +20,15 @@ Tables (schema version 4, in ``meta``):
 A version 1 database (before ad-hoc runs) is upgraded in place: its runs are all taken
 as nightly runs. A version 2 database (before the memo) is upgraded in place by adding
 the empty ``memo`` table: the next run evaluates every instance and fills it. A version 3
-database (fingerprints as the standard library's JSON) is upgraded in place: its runs
-keep their fingerprints, and ``meta``'s ``legacy_fingerprints`` holds the number of its
-last run; a run with the contracts and as-of of one of those is also looked up by its
+database (every release wrote its fingerprints as the standard library's JSON) is
+upgraded in place: its runs keep their fingerprints, and ``meta``'s
+``legacy_fingerprints`` holds the number of its last run; a run with the contracts and
+as-of of one of those, not found by its fingerprint, is also looked up by its
 fingerprint made the old way (``compare.legacy_fingerprint``), so that re-running it
-still records nothing and shows the same marks.
+still records nothing and shows the same marks; the run found then takes the new
+fingerprint. A fingerprint depends on msgspec's JSON: a release of msgspec writing
+numbers otherwise would make a re-run of an earlier run record it again (its marks
+then compared with that run's).
 
 Concurrency: a run takes the write lock (``BEGIN IMMEDIATE``) before it reads anything
 and keeps it until it commits, so two runs never interleave; a run that cannot get the
@@ -267,9 +271,12 @@ def _baseline(db: sqlite3.Connection, contracts: str, as_of: str) -> tuple[int, 
     return None if row is None else (int(row[0]), str(row[1]))
 
 
-def _identical(db: sqlite3.Connection, run: Run, contracts: str, print_: str) -> Any:
+def _identical(
+    db: sqlite3.Connection, run: Run, contracts: str, print_: str
+) -> tuple[int, int | None, int] | None:
     """The run recorded with ``run``'s fingerprint (seq, baseline, adhoc), or None; among
-    the runs of a version 3 database with its contracts and as-of, by the old fingerprint."""
+    the runs of a version 3 database with its contracts and as-of, by the old fingerprint
+    (the run found is given the new one: found at once the next time)."""
     find = "SELECT seq, baseline, adhoc FROM runs WHERE fingerprint = ?"
     same = db.execute(find, (print_,)).fetchone()
     legacy = db.execute("SELECT value FROM meta WHERE name = 'legacy_fingerprints'").fetchone()
@@ -281,6 +288,8 @@ def _identical(db: sqlite3.Connection, run: Run, contracts: str, print_: str) ->
         if older is not None:
             old = legacy_fingerprint(run.contracts, run.as_of, run.inputs, run.findings)
             same = db.execute(find, (old,)).fetchone()
+            if same is not None:
+                db.execute("UPDATE runs SET fingerprint = ? WHERE seq = ?", (print_, same[0]))
     return same
 
 
