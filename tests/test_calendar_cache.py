@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -101,6 +102,10 @@ def test_written_once_then_read(cache: Path) -> None:
     assert _keep(calls) == DAYS and calls == [1]  # read back, not built
 
 
+def _waited(*_: object) -> None:
+    raise AssertionError("reading the cache waited for 10 s")
+
+
 def _rewrite(path: Path, head: str, body: str) -> None:
     digest = hashlib.sha256(body.encode()).hexdigest()
     path.write_text(f"{head} {body.count(chr(10))} {digest}\n{body}")
@@ -118,10 +123,13 @@ def _rewrite(path: Path, head: str, body: str) -> None:
         "days out of order",
         "a day out of range",
         "a weekend day",
+        "too large",
         "a pipe",
     ],
 )
-def test_a_file_not_whole_or_not_the_one_wanted_is_built_again(cache: Path, damage: str) -> None:
+def test_a_file_not_whole_or_not_the_one_wanted_is_built_again(
+    cache: Path, damage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[int] = []
     _keep(calls)
     (path,) = cache.iterdir()
@@ -143,12 +151,27 @@ def test_a_file_not_whole_or_not_the_one_wanted_is_built_again(cache: Path, dama
         _rewrite(path, head, "2000-01-04\n2000-01-03\n")
     elif damage == "a weekend day":  # (its sha256 made again: only the days tell)
         _rewrite(path, head, "2000-01-01\n2000-01-03\n")
+    elif damage == "too large":  # over 1 MiB: never one of ours (56 years: about 155 KB)
+        with path.open("ab") as fh:
+            fh.truncate(1 << 30)  # (sparse: nothing written; reading it would take 1 GiB)
+        read = Path.read_bytes
+
+        def not_that_one(self: Path) -> bytes:
+            assert self != path or self.stat().st_size < 1 << 20, "a file over 1 MiB read"
+            return read(self)
+
+        monkeypatch.setattr(Path, "read_bytes", not_that_one)
     elif damage == "a pipe":  # reading it would wait for a writer forever
         path.unlink()
         os.mkfifo(path)
+        signal.signal(signal.SIGALRM, _waited)  # (a failure, not a test run that hangs)
+        signal.alarm(10)
     else:
         _rewrite(path, head, "1999-12-31\n2000-01-03\n")
-    assert _keep(calls) == DAYS and calls == [1, 1]  # built again
+    try:
+        assert _keep(calls) == DAYS and calls == [1, 1]  # built again
+    finally:
+        signal.alarm(0)
     assert path.is_file() and path.read_text() == text  # and the file made whole again
     assert _keep(calls) == DAYS and calls == [1, 1]
 

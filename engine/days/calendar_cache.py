@@ -1,10 +1,10 @@
 """The days of the exchange and banking calendars, kept on disk from one run to the next.
 
 Building the NYSE's sessions imports ``exchange_calendars``, and with it pandas and
-numpy; the banking days, ``holidays``: together about half a second and 50 to 70 MB of
-every process that counts a trading or banking day. The days depend only on the
-libraries that give them (``exchange_calendars`` takes Good Friday and Labor Day from
-pandas' rules), their versions and the range: the first run writes them to a file of the
+numpy; the banking days, ``holidays``: together about half a second and 50 MB of every
+process that counts a trading or banking day. The days depend only on the libraries that
+give them (``exchange_calendars``' holiday rules use pandas' and python-dateutil's), their
+versions and the range: the first run writes them to a file of the
 cache folder, named for the calendar, the libraries, their versions and the range, and
 later runs read them back (a few milliseconds, no library imported). A new version of a
 library is a new file, and a change to the code that builds them (the sha256 of its

@@ -215,7 +215,8 @@ def get_calendar(name: str) -> DayCalendar:
     Raises :class:`UnknownCalendarError` for any other name.
     """
     if name == "XNYS":
-        libraries = ("exchange_calendars", "pandas")  # (Good Friday, Labor Day: pandas')
+        # (exchange_calendars' holiday rules use pandas' and dateutil's: Good Friday, ...)
+        libraries = ("exchange_calendars", "pandas", "python-dateutil")
         days = cached_days("XNYS", libraries, FIRST_DAY, LAST_DAY, _xnys_days)
         return DayCalendar("XNYS", "NYSE trading day", days, FIRST_DAY, LAST_DAY)
     if name == "XFED":
