@@ -103,8 +103,8 @@ def _loop(
 
 
 def _matched(log: list[Call]) -> set[str]:
-    """The sessions a rule took a user fact of (``engine.run.driver``: those are deleted
-    after a part; deleting one no rule took a message in would crash durable_rules)."""
+    """The sessions a rule took a user fact of: those a run deletes after its part, as the
+    driver counts them (``engine.run.hosts`` says why the others are left)."""
     return {
         args[1].split('"sid":"', 1)[1].split('"', 1)[0]
         for name, args, result in log
