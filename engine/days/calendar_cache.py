@@ -3,12 +3,12 @@
 Building the NYSE's sessions imports ``exchange_calendars``, and with it pandas and
 numpy; the banking days, ``holidays``: together about half a second and 50 MB of every
 process that counts a trading or banking day. The days depend only on the libraries that
-give them (``exchange_calendars``' holiday rules use pandas' and python-dateutil's), their
-versions and the range: the first run writes them to a file of the
-cache folder, named for the calendar, the libraries, their versions and the range, and
-later runs read them back (a few milliseconds, no library imported). A new version of a
-library is a new file, and a change to the code that builds them (the sha256 of its
-source file is in the file's first line) replaces it: the days are built afresh.
+give them (``exchange_calendars``' holiday rules use pandas' and python-dateutil's),
+their versions and the range: the first run writes them to a file of the cache folder,
+named for the calendar, the libraries, their versions and the range, and later runs read
+them back (a few milliseconds, no library imported). A new version of a library is a new
+file, and a change to the code that builds them (the sha256 of its source file is in the
+file's first line) replaces it: the days are built afresh.
 
 The cache folder is ``$XDG_CACHE_HOME/clausewatch`` (``~/.cache/clausewatch`` when it is
 not set to an absolute path; none when the home folder is not one either). A file is
@@ -31,8 +31,6 @@ from importlib import metadata
 from pathlib import Path
 
 _MAGIC = "clausewatch-days 1"
-
-
 _LARGEST = 1 << 20  # bytes: a file of 56 years of days holds about 155 KB
 
 
@@ -88,10 +86,6 @@ def _code(build: Callable[[], tuple[date, ...]]) -> str | None:
         return None
 
 
-def _body(days: tuple[date, ...]) -> bytes:
-    return "".join(f"{d.isoformat()}\n" for d in days).encode("ascii")
-
-
 def _read(path: Path, head: str, first: date, last: date) -> tuple[date, ...] | None:
     """The days a cache file holds, if it is whole and the one wanted; else None."""
     try:
@@ -121,7 +115,7 @@ def _read(path: Path, head: str, first: date, last: date) -> tuple[date, ...] | 
 def _write(path: Path, head: str, days: tuple[date, ...]) -> None:
     """Keep the days in the cache, written whole or not at all (a file made aside, then
     renamed over the old one, or removed); a folder that cannot be written is left alone."""
-    body = _body(days)
+    body = "".join(f"{d.isoformat()}\n" for d in days).encode("ascii")
     text = f"{head} {len(days)} {hashlib.sha256(body).hexdigest()}\n".encode("ascii") + body
     aside = None
     try:
